@@ -1,0 +1,157 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"example.com/miniweb/framework"
+)
+
+// Environment variables that configure the demo.
+const (
+	// hashKeyVariable and blockKeyVariable hold the session keys, in hex
+	// or base64: 64 bytes to sign, 32 bytes to encrypt.
+	hashKeyVariable  = "MINIWEB_HASH_KEY"
+	blockKeyVariable = "MINIWEB_BLOCK_KEY"
+	// oldHashKeyVariable and oldBlockKeyVariable hold the previous pair
+	// while keys rotate: cookies it encoded still decode.
+	oldHashKeyVariable  = "MINIWEB_OLD_HASH_KEY"
+	oldBlockKeyVariable = "MINIWEB_OLD_BLOCK_KEY"
+	// passwordVariable holds the password for the user named by -user.
+	passwordVariable = "MINIWEB_PASSWORD"
+	// portVariable, when set and -addr is not given, makes the server
+	// listen on that port on every interface, as hosting platforms expect.
+	portVariable = "PORT"
+)
+
+// The demo account, documented in README.md.
+const (
+	demoUser     = "admin"
+	demoPassword = "secure123"
+)
+
+// config is what flags and the environment decide.
+type config struct {
+	addr  string // listen address, host:port
+	dev   bool   // read templates and static files from disk on every request
+	mount string // SCRIPT_NAME prefix such as "/app", or ""
+
+	users         map[string]string // user name → password
+	sessionKeys   [][]byte          // hash key, block key, newest pair first
+	generatedKeys bool              // sessionKeys are random, for this process only
+}
+
+// account describes the login for the start-up line.
+func (c config) account() string {
+	if password, ok := c.users[demoUser]; ok && password == demoPassword && len(c.users) == 1 {
+		return demoUser + " / " + demoPassword
+	}
+	for name := range c.users {
+		return name + ", password from " + passwordVariable
+	}
+	return "none"
+}
+
+// parseConfig reads the command-line flags in args and the environment
+// through getenv.
+func parseConfig(args []string, getenv func(string) string) (config, error) {
+	flags := flag.NewFlagSet("miniweb", flag.ContinueOnError)
+	addr := flags.String("addr", "127.0.0.1:8080", "listen `address`, host:port (default from $PORT when set)")
+	dev := flags.Bool("dev", false, "development mode: read templates from ./templates on every request")
+	mount := flags.String("mount", "", "serve the application under this `prefix` (SCRIPT_NAME), such as /app")
+	user := flags.String("user", "", "replace the demo account with this `name`; the password comes from $"+passwordVariable)
+	if err := flags.Parse(args); err != nil {
+		return config{}, err
+	}
+	if flags.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments: %q", flags.Args())
+	}
+
+	c := config{addr: *addr, dev: *dev, mount: *mount}
+	addrSet := false
+	flags.Visit(func(f *flag.Flag) { addrSet = addrSet || f.Name == "addr" })
+	if port := getenv(portVariable); port != "" && !addrSet {
+		c.addr = ":" + port
+	}
+	if c.mount != "" && (!strings.HasPrefix(c.mount, "/") || strings.HasSuffix(c.mount, "/")) {
+		return config{}, fmt.Errorf("-mount %q: want a path that starts and does not end with a slash, such as /app", c.mount)
+	}
+
+	c.users = map[string]string{demoUser: demoPassword}
+	if *user != "" {
+		password := getenv(passwordVariable)
+		if password == "" {
+			return config{}, fmt.Errorf("-user %s: set the password in $%s", *user, passwordVariable)
+		}
+		c.users = map[string]string{*user: password}
+	}
+
+	keys, err := sessionKeys(getenv)
+	if err != nil {
+		return config{}, err
+	}
+	if keys == nil {
+		keys = [][]byte{randomKey(framework.HashKeyBytes), randomKey(framework.BlockKeyBytes)}
+		c.generatedKeys = true
+	}
+	c.sessionKeys = keys
+	return c, nil
+}
+
+// sessionKeys reads the session key pairs from the environment: the
+// current pair, then the old one if set. It returns nil if none is set.
+func sessionKeys(getenv func(string) string) ([][]byte, error) {
+	var keys [][]byte
+	for _, pair := range [][2]string{
+		{hashKeyVariable, blockKeyVariable},
+		{oldHashKeyVariable, oldBlockKeyVariable},
+	} {
+		hashKey, blockKey := getenv(pair[0]), getenv(pair[1])
+		if hashKey == "" && blockKey == "" {
+			continue
+		}
+		if hashKey == "" || blockKey == "" {
+			return nil, fmt.Errorf("set both $%s and $%s, or neither", pair[0], pair[1])
+		}
+		for _, variable := range pair {
+			key, err := decodeKey(getenv(variable))
+			if err != nil {
+				return nil, fmt.Errorf("$%s: %w", variable, err)
+			}
+			keys = append(keys, key)
+		}
+	}
+	if len(keys) > 0 && getenv(hashKeyVariable) == "" {
+		return nil, fmt.Errorf("$%s is set without $%s", oldHashKeyVariable, hashKeyVariable)
+	}
+	return keys, nil
+}
+
+// decodeKey decodes a key written in hex or in standard or URL-safe
+// base64, padded or not.
+func decodeKey(text string) ([]byte, error) {
+	text = strings.TrimSpace(text)
+	if key, err := hex.DecodeString(text); err == nil {
+		return key, nil
+	}
+	for _, encoding := range []*base64.Encoding{
+		base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding,
+	} {
+		if key, err := encoding.DecodeString(text); err == nil {
+			return key, nil
+		}
+	}
+	return nil, errors.New("not hex or base64")
+}
+
+// randomKey returns n random bytes.
+func randomKey(n int) []byte {
+	key := make([]byte, n)
+	rand.Read(key) // never returns an error (crypto/rand docs, Go 1.24+)
+	return key
+}

@@ -1,0 +1,219 @@
+package framework
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/flosch/pongo2/v6"
+)
+
+// Pages renders the application's pongo2 templates: Django-like (and so
+// Jinja-like) templates with {% extends %} and {% block %}, and HTML
+// autoescaping on for every {{ value }}.
+//
+// Every template sees, besides the data a handler passes:
+//   - url, the function [URL]: {{ url("/login") }};
+//   - user, the logged-in user's name, or "";
+//   - flashes, the session's flash messages, shown once.
+type Pages struct {
+	fsys     fs.FS
+	sessions *Sessions
+	logger   *slog.Logger
+	reload   bool
+
+	mu        sync.Mutex // guards set and templates while reload is on
+	set       *pongo2.TemplateSet
+	templates map[string]*pongo2.Template // by file name, "login.html"
+}
+
+// NewPages compiles every *.html template in fsys, so that a template
+// error stops the program at start-up with the file and line in the
+// message. With reload false, the compiled templates serve every request.
+// With reload true, for development, each render compiles its template
+// again from fsys, so edits show on the next request. sessions supplies
+// the user and flashes; logger records render errors and panics.
+func NewPages(fsys fs.FS, sessions *Sessions, logger *slog.Logger, reload bool) (*Pages, error) {
+	p := &Pages{fsys: fsys, sessions: sessions, logger: logger, reload: reload}
+	if err := p.compile(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// compile parses every template afresh into a new template set.
+// pongo2's TemplateSet.FromFile is not safe for concurrent use (pongo2
+// issue #322), so compile runs at start-up or under p.mu.
+func (p *Pages) compile() error {
+	names, err := fs.Glob(p.fsys, "*.html")
+	if err != nil {
+		return fmt.Errorf("framework: listing templates: %w", err)
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("framework: no *.html templates found")
+	}
+	set := pongo2.NewSet("pages", fsLoader{p.fsys})
+	// Drop the newline after a {% tag %} and the indentation before it,
+	// so that the HTML sent has no blank lines where tags stood.
+	set.Options.TrimBlocks = true
+	set.Options.LStripBlocks = true
+	templates := make(map[string]*pongo2.Template, len(names))
+	for _, name := range names {
+		template, err := set.FromFile(name)
+		if err != nil {
+			return fmt.Errorf("framework: compiling template: %w", err)
+		}
+		templates[name] = template
+	}
+	p.set, p.templates = set, templates
+	return nil
+}
+
+// template returns the compiled template called name, compiling all of
+// them again first when reload is on.
+func (p *Pages) template(name string) (*pongo2.Template, error) {
+	if p.reload {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if err := p.compile(); err != nil {
+			return nil, err
+		}
+	}
+	template, ok := p.templates[name]
+	if !ok {
+		return nil, fmt.Errorf("framework: no template %q", name)
+	}
+	return template, nil
+}
+
+// Render renders the template called name with data and writes it as the
+// response, with status and Content-Type text/html. It renders into a
+// buffer first, so a template error sends a clean 500 page (and logs the
+// error) instead of half a page under the status asked for. data may be
+// nil; its keys win over url, user and flashes.
+func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name string, data pongo2.Context) {
+	session := p.sessions.Load(w, r)
+	context := pongo2.Context{
+		"url":     func(path string) string { return URL(r, path) },
+		"user":    session.User,
+		"flashes": session.Flashes,
+	}
+	context.Update(data)
+
+	var body bytes.Buffer
+	template, err := p.template(name)
+	if err == nil {
+		err = template.ExecuteWriter(context, &body)
+	}
+	if err != nil {
+		p.ServerError(w, r, fmt.Errorf("rendering %s: %w", name, err))
+		return
+	}
+	if len(session.Flashes) > 0 {
+		session.Flashes = nil
+		if err := p.sessions.Save(w, r, session); err != nil {
+			p.ServerError(w, r, err)
+			return
+		}
+	}
+	writeHTML(w, status, body.Bytes())
+}
+
+// NotFound answers 404 Not Found (RFC 9110 §15.5.5) with the page
+// 404.html. It has the signature of [http.NotFound], so that
+// http.HandlerFunc(pages.NotFound) can go to [Routes.WithNotFound].
+func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
+	p.Render(w, r, http.StatusNotFound, "404.html", nil)
+}
+
+// Recover returns a handler that calls next and turns a panic into a 500
+// Internal Server Error page (500.html), logging the panic and its stack.
+// The client sees no detail of the failure. If next had already started
+// the response, the connection is cut instead, as [http.Server] does.
+func (p *Pages) Recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		recorder := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			value := recover()
+			if value == nil {
+				return
+			}
+			if value == http.ErrAbortHandler {
+				panic(value)
+			}
+			p.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path,
+				"panic", value, "stack", string(debug.Stack()))
+			if recorder.status != 0 {
+				panic(http.ErrAbortHandler)
+			}
+			p.internalServerError(w, r)
+		}()
+		next.ServeHTTP(recorder, r)
+	})
+}
+
+// ServerError logs err and answers 500 Internal Server Error
+// (RFC 9110 §15.6.1) with the page 500.html. The client sees no detail of
+// err. Call it before the response has started.
+func (p *Pages) ServerError(w http.ResponseWriter, r *http.Request, err error) {
+	p.logger.Error("serving request", "method", r.Method, "path", r.URL.Path, "error", err)
+	p.internalServerError(w, r)
+}
+
+// internalServerError answers 500 with the page 500.html, or with plain
+// text if that page itself fails, and drops headers set for the failed
+// response, such as a Set-Cookie.
+func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
+	w.Header().Del("Set-Cookie")
+	var body bytes.Buffer
+	template, err := p.template("500.html")
+	if err == nil {
+		err = template.ExecuteWriter(pongo2.Context{
+			"url":  func(path string) string { return URL(r, path) },
+			"user": "",
+		}, &body)
+	}
+	if err != nil {
+		p.logger.Error("rendering page", "template", "500.html", "error", err)
+		http.Error(w, "500 internal server error", http.StatusInternalServerError)
+		return
+	}
+	writeHTML(w, http.StatusInternalServerError, body.Bytes())
+}
+
+func writeHTML(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// fsLoader loads pongo2 templates from an fs.FS. pongo2's own FSLoader
+// joins names with path/filepath (pongo2 issue #373), which breaks on
+// Windows, where fs.FS names still use forward slashes; fsLoader uses
+// package path.
+type fsLoader struct {
+	fsys fs.FS
+}
+
+// Abs resolves name, as written in {% extends %} or {% include %} in the
+// template base, to a name in the file system.
+func (l fsLoader) Abs(base, name string) string {
+	return path.Join(path.Dir(base), strings.TrimPrefix(name, "/"))
+}
+
+// Get returns the contents of the template called name. It reads the
+// whole file and closes it, since pongo2 never closes what Get returns.
+func (l fsLoader) Get(name string) (io.Reader, error) {
+	contents, err := fs.ReadFile(l.fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.NewReader(contents), nil
+}

@@ -1,0 +1,86 @@
+package framework
+
+import (
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Routes is the route table. It maps a request path, as found in
+// r.URL.Path (WSGI's PATH_INFO, PEP 3333 "environ Variables"), to the
+// handler for that path. Matching is exact: "/login" does not match
+// "/login/" or "/login/x". A path with no entry gets 404 Not Found
+// (RFC 9110 §15.5.5) from [http.NotFound]; use [Routes.WithNotFound] to
+// answer it with a page of your own.
+//
+// Write the table as a map literal, like the Python notes' URL_PATTERNS
+// dict: the compiler then rejects a path listed twice.
+type Routes map[string]http.Handler
+
+var _ http.Handler = Routes(nil)
+
+// ServeHTTP calls the handler whose path equals r.URL.Path, or
+// [http.NotFound] when there is none.
+func (routes Routes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if handler, ok := routes[r.URL.Path]; ok {
+		handler.ServeHTTP(w, r)
+		return
+	}
+	http.NotFound(w, r)
+}
+
+// WithNotFound returns a handler that serves routes, and calls notFound
+// for a path that has no entry. notFound should answer 404 Not Found.
+func (routes Routes) WithNotFound(notFound http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if handler, ok := routes[r.URL.Path]; ok {
+			handler.ServeHTTP(w, r)
+			return
+		}
+		notFound.ServeHTTP(w, r)
+	})
+}
+
+// Methods maps a request method ("GET", "POST", …: RFC 9110 §9) to the
+// handler for that method on one path. It answers HEAD with the GET
+// handler when it has no HEAD entry (RFC 9110 §9.3.2: HEAD is GET without
+// the content, which [http.Server] drops), answers OPTIONS with 204 No
+// Content and an Allow header when it has no OPTIONS entry (§9.3.7), and
+// answers any other method it has no entry for with 405 Method Not
+// Allowed and an Allow header that lists the methods it has (§15.5.6).
+type Methods map[string]http.Handler
+
+var _ http.Handler = Methods(nil)
+
+// ServeHTTP calls the handler for r.Method, as described on [Methods].
+func (methods Methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if handler, ok := methods[r.Method]; ok {
+		handler.ServeHTTP(w, r)
+		return
+	}
+	if handler, ok := methods[http.MethodGet]; ok && r.Method == http.MethodHead {
+		handler.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Allow", methods.allow())
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+}
+
+// allow returns the value of the Allow header for methods: the methods
+// in the table, plus HEAD where GET is and OPTIONS, sorted.
+func (methods Methods) allow() string {
+	allowed := slices.Collect(maps.Keys(methods))
+	if _, ok := methods[http.MethodGet]; ok && methods[http.MethodHead] == nil {
+		allowed = append(allowed, http.MethodHead)
+	}
+	if methods[http.MethodOptions] == nil {
+		allowed = append(allowed, http.MethodOptions)
+	}
+	slices.Sort(allowed)
+	return strings.Join(allowed, ", ")
+}

@@ -1,0 +1,168 @@
+package framework
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/securecookie"
+)
+
+// Key lengths for [NewSessions], in bytes.
+const (
+	// HashKeyBytes is the length of a hash key: 64 bytes for HMAC-SHA256,
+	// as gorilla/securecookie recommends.
+	HashKeyBytes = 64
+	// BlockKeyBytes is the length of a block key: 32 bytes selects AES-256.
+	BlockKeyBytes = 32
+)
+
+// DefaultSessionLifetime is how long a session lasts after login when
+// [NewSessions] is given no other lifetime: 12 hours.
+const DefaultSessionLifetime = 12 * time.Hour
+
+// Session is what the session cookie holds. The zero Session is a visitor
+// who is not logged in and has no flash messages.
+type Session struct {
+	// ID is a random identifier, new at every login.
+	ID string `json:"id,omitempty"`
+	// User is the name of the logged-in user, or "" for none.
+	User string `json:"user,omitempty"`
+	// IssuedAt is when the session began, in Unix seconds.
+	IssuedAt int64 `json:"iat,omitempty"`
+	// Flashes are messages to show once, on the next page rendered.
+	Flashes []string `json:"flashes,omitempty"`
+}
+
+// Sessions reads and writes the session cookie. The cookie's value is
+// JSON, encrypted with AES-256 and signed with HMAC-SHA256 by
+// gorilla/securecookie, so a client can neither read nor change it.
+//
+// The cookie is HttpOnly and SameSite=Lax, its Path is the application's
+// [ScriptName] (or "/"), and over HTTPS it is Secure and, at Path "/",
+// named with the __Host- prefix (RFC 6265bis §4.1.3.2). A session ends
+// after its lifetime, which both the cookie's Max-Age and the signed
+// IssuedAt enforce.
+type Sessions struct {
+	codecs   []securecookie.Codec
+	lifetime time.Duration
+	now      func() time.Time // time.Now, replaced in tests
+}
+
+// NewSessions returns Sessions that last lifetime (or
+// [DefaultSessionLifetime] when lifetime is 0) and encode with keyPairs:
+// a hash key of [HashKeyBytes] and a block key of [BlockKeyBytes], newest
+// pair first. Cookies are written with the first pair and read with any,
+// so keys rotate by putting a new pair in front of the old one
+// ([securecookie.CodecsFromPairs]).
+//
+// NewSessions returns an error for a key of the wrong length or a missing
+// block key, and checks the keys with a test encoding, since
+// securecookie reports a bad key only on first use.
+func NewSessions(lifetime time.Duration, keyPairs ...[]byte) (*Sessions, error) {
+	if len(keyPairs) == 0 || len(keyPairs)%2 != 0 {
+		return nil, errors.New("framework: session keys come in pairs of hash key and block key")
+	}
+	for i := 0; i < len(keyPairs); i += 2 {
+		if len(keyPairs[i]) != HashKeyBytes || len(keyPairs[i+1]) != BlockKeyBytes {
+			return nil, fmt.Errorf("framework: session key pair %d: want a %d-byte hash key and a %d-byte block key, have %d and %d bytes",
+				i/2+1, HashKeyBytes, BlockKeyBytes, len(keyPairs[i]), len(keyPairs[i+1]))
+		}
+	}
+	if lifetime == 0 {
+		lifetime = DefaultSessionLifetime
+	}
+	codecs := securecookie.CodecsFromPairs(keyPairs...)
+	for _, codec := range codecs {
+		codec.(*securecookie.SecureCookie).
+			MaxAge(int(lifetime.Seconds())).
+			SetSerializer(securecookie.JSONEncoder{})
+	}
+	if _, err := securecookie.EncodeMulti("check", Session{}, codecs...); err != nil {
+		return nil, fmt.Errorf("framework: session keys: %w", err)
+	}
+	return &Sessions{codecs: codecs, lifetime: lifetime, now: time.Now}, nil
+}
+
+// Start returns a new session for user: a fresh random ID, issued now.
+// Call it at login, so that no session ID chosen before login survives it.
+func (s *Sessions) Start(user string) Session {
+	return Session{ID: rand.Text(), User: user, IssuedAt: s.now().Unix()}
+}
+
+// Load returns the session in r's cookie. A request without the cookie
+// gets the zero Session. So does one whose cookie is tampered with,
+// truncated, expired or encoded with an unknown key; Load then also adds
+// a Set-Cookie header to w that deletes it. Neither case is an error.
+func (s *Sessions) Load(w http.ResponseWriter, r *http.Request) Session {
+	cookie, err := r.Cookie(cookieName(r))
+	if err != nil {
+		return Session{}
+	}
+	var session Session
+	err = securecookie.DecodeMulti(cookie.Name, cookie.Value, &session, s.codecs...)
+	if err != nil || s.expired(session) {
+		s.Clear(w, r)
+		return Session{}
+	}
+	return session
+}
+
+// Save writes session to the cookie, through a Set-Cookie header on w;
+// call it before the response's first byte. A session with a user keeps
+// the time left of its lifetime.
+func (s *Sessions) Save(w http.ResponseWriter, r *http.Request, session Session) error {
+	value, err := securecookie.EncodeMulti(cookieName(r), session, s.codecs...)
+	if err != nil {
+		return fmt.Errorf("framework: encoding session: %w", err)
+	}
+	maxAge := s.lifetime
+	if session.IssuedAt != 0 {
+		maxAge -= s.now().Sub(time.Unix(session.IssuedAt, 0))
+	}
+	cookie := s.cookie(r, value)
+	cookie.MaxAge = max(int(maxAge.Seconds()), 1)
+	http.SetCookie(w, cookie)
+	return nil
+}
+
+// Clear deletes the session cookie, through a Set-Cookie header on w.
+func (s *Sessions) Clear(w http.ResponseWriter, r *http.Request) {
+	cookie := s.cookie(r, "")
+	cookie.MaxAge = -1
+	http.SetCookie(w, cookie)
+}
+
+// expired reports whether session is past its lifetime by the Sessions'
+// clock. securecookie checks its own timestamp too, by the wall clock.
+func (s *Sessions) expired(session Session) bool {
+	issued := time.Unix(session.IssuedAt, 0)
+	return session.IssuedAt != 0 && s.now().Sub(issued) > s.lifetime
+}
+
+func (s *Sessions) cookie(r *http.Request, value string) *http.Cookie {
+	path := ScriptName(r)
+	if path == "" {
+		path = "/"
+	}
+	return &http.Cookie{
+		Name:     cookieName(r),
+		Value:    value,
+		Path:     path,
+		Secure:   r.TLS != nil,
+		HttpOnly: true,
+		SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// cookieName returns the session cookie's name for r: "__Host-session"
+// over HTTPS at Path "/", where browsers enforce what the prefix promises
+// (Secure, no Domain, Path "/"), and "session" otherwise.
+func cookieName(r *http.Request) string {
+	if r.TLS != nil && ScriptName(r) == "" {
+		return "__Host-session"
+	}
+	return "session"
+}

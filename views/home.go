@@ -1,0 +1,45 @@
+package views
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"example.com/miniweb/framework"
+)
+
+// Home greets the logged-in user on GET and HEAD. A visitor without a
+// session is redirected with 303 See Other to the login form, which sends
+// them back here afterwards: /login?next=/home.
+func Home(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
+	return framework.Methods{
+		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if sessions.Load(w, r).User == "" {
+				// A slash needs no escaping in a query (RFC 3986 §3.4).
+				next := strings.ReplaceAll(url.QueryEscape(framework.PathInfo(r)), "%2F", "/")
+				http.Redirect(w, r, framework.URL(r, "/login?next="+next), http.StatusSeeOther)
+				return
+			}
+			pages.Render(w, r, http.StatusOK, "home.html", nil)
+		}),
+	}
+}
+
+// LoggedOut is the flash message shown after logging out.
+const LoggedOut = "You have been logged out."
+
+// Logout ends the session on POST: it replaces the session with one that
+// holds only the flash message [LoggedOut], and redirects with 303 See
+// Other to /login. It answers no GET, because a link or a prefetch must
+// not log anyone out; other methods get 405 with Allow.
+func Logout(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
+	return framework.Methods{
+		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := sessions.Save(w, r, framework.Session{Flashes: []string{LoggedOut}}); err != nil {
+				pages.ServerError(w, r, err)
+				return
+			}
+			http.Redirect(w, r, framework.URL(r, "/login"), http.StatusSeeOther)
+		}),
+	}
+}

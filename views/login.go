@@ -1,0 +1,97 @@
+package views
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/flosch/pongo2/v6"
+
+	"example.com/miniweb/framework"
+)
+
+// MaxPasswordBytes is the longest password, in bytes of UTF-8, that
+// [Login] will hash: 1 KiB. A longer one fails like a wrong password,
+// without the cost of hashing it.
+const MaxPasswordBytes = 1024
+
+// MaxUsernameBytes is the longest user name, in bytes of UTF-8, that
+// [Login] accepts: 256.
+const MaxUsernameBytes = 256
+
+// LoginFailed is the one message for every failed login: an unknown user,
+// a wrong password, an empty or an overlong field. One message for all
+// reveals nothing about which user names exist.
+const LoginFailed = "Invalid username or password."
+
+// Login serves the login form on GET and HEAD and checks the submitted
+// credentials on POST. Success starts a new session and redirects with 303
+// See Other to the form's next field, a local path, or to /home
+// (Post/Redirect/Get). Failure re-renders the form with 422 Unprocessable
+// Content (RFC 9110 §15.5.21), the user name kept and the password not,
+// and the message [LoginFailed]. A malformed body gets 400, 413 or 415
+// from [framework.ParseForm]. Other methods get 405 with Allow: GET,
+// HEAD, OPTIONS, POST (RFC 9110 §15.5.6).
+//
+// The credentials are read from the urlencoded body only; where a field
+// is repeated, the first value counts.
+func Login(users *Users, pages *framework.Pages, sessions *framework.Sessions) http.Handler {
+	return framework.Methods{
+		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			pages.Render(w, r, http.StatusOK, "login.html", pongo2.Context{
+				"next": LocalPath(r.URL.Query().Get("next"), "/home"),
+			})
+		}),
+		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			form, err := framework.ParseForm(w, r)
+			if err != nil {
+				http.Error(w, err.Error(), framework.FormErrorStatus(err))
+				return
+			}
+			username, password := form.Get("username"), form.Get("password")
+			next := LocalPath(form.Get("next"), "/home")
+
+			errs := framework.FieldErrors{}
+			errs.Required(form, "username", "Enter your username.")
+			errs.Required(form, "password", "Enter your password.")
+			errs.MaxLength(form, "username", MaxUsernameBytes, "That username is too long.")
+			errs.MaxLength(form, "password", MaxPasswordBytes, "That password is too long.")
+			// Any failure, valid input or not, shows the same message, so
+			// that no answer tells an attacker more than another.
+			if len(errs) > 0 || !users.Authenticate(username, password) {
+				pages.Render(w, r, http.StatusUnprocessableEntity, "login.html", pongo2.Context{
+					"username": username,
+					"next":     next,
+					"error":    LoginFailed,
+				})
+				return
+			}
+
+			if err := sessions.Save(w, r, sessions.Start(username)); err != nil {
+				pages.ServerError(w, r, err)
+				return
+			}
+			http.Redirect(w, r, framework.URL(r, next), http.StatusSeeOther)
+		}),
+	}
+}
+
+// LocalPath returns next if it is a path on this site, such as "/home" or
+// "/home?tab=1", and otherwise fallback. It refuses anything a browser
+// could follow to another site: an absolute URL ("https://evil",
+// "javascript:…"), a scheme-relative one ("//evil"), a backslash, which
+// browsers read as a slash ("/\evil"), and control characters, which
+// browsers drop ("/\t/evil").
+func LocalPath(next, fallback string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return fallback
+	}
+	if strings.ContainsFunc(next, func(c rune) bool { return c == '\\' || c < 0x20 || c == 0x7f }) {
+		return fallback
+	}
+	parsed, err := url.Parse(next)
+	if err != nil || parsed.Scheme != "" || parsed.Host != "" {
+		return fallback
+	}
+	return next
+}
