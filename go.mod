@@ -3,9 +3,12 @@ module example.com/miniweb
 go 1.26.0
 
 require (
-	github.com/alexedwards/argon2id v1.0.0 // indirect
-	github.com/flosch/pongo2/v6 v6.0.0 // indirect
-	github.com/gorilla/securecookie v1.1.2 // indirect
+	github.com/alexedwards/argon2id v1.0.0
+	github.com/flosch/pongo2/v6 v6.0.0
+	github.com/gorilla/securecookie v1.1.2
+)
+
+require (
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )
