@@ -60,10 +60,9 @@ func (p *Pages) compile() error {
 		return fmt.Errorf("framework: no *.html templates found")
 	}
 	set := pongo2.NewSet("pages", fsLoader{p.fsys})
-	// Drop the newline after a {% tag %} and the indentation before it,
-	// so that the HTML sent has no blank lines where tags stood.
-	set.Options.TrimBlocks = true
-	set.Options.LStripBlocks = true
+	// set.Options.TrimBlocks and LStripBlocks stay off: pongo2 v6 applies
+	// them by rewriting the template's tokens on every execution, a data
+	// race when two requests render the same page.
 	templates := make(map[string]*pongo2.Template, len(names))
 	for _, name := range names {
 		template, err := set.FromFile(name)

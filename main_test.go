@@ -1,0 +1,545 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"example.com/miniweb/framework"
+	"example.com/miniweb/views"
+)
+
+// testKeys are session keys for tests only, in the hex form the
+// environment takes.
+var testKeys = map[string]string{
+	hashKeyVariable:  strings.Repeat("11", framework.HashKeyBytes),
+	blockKeyVariable: strings.Repeat("22", framework.BlockKeyBytes),
+}
+
+func testGetenv(env map[string]string) func(string) string {
+	return func(name string) string { return env[name] }
+}
+
+// newTestServer serves the demo as run does, with args as on the command
+// line, and returns the server and the log it writes.
+func newTestServer(t *testing.T, args ...string) (*httptest.Server, *bytes.Buffer) {
+	t.Helper()
+	config, err := parseConfig(args, testGetenv(testKeys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &log}, nil))
+	handler, err := newApp(config, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := httptest.NewServer(handler)
+	t.Cleanup(server.Close)
+	return server, &log
+}
+
+// syncWriter serializes writes from concurrent requests to one buffer.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(b)
+}
+
+// browser is an HTTP client with a cookie jar that does not follow
+// redirects, so that tests see each 303.
+func browser(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// response is what a test reads of an HTTP response.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func do(t *testing.T, client *http.Client, method, target string, form url.Values) response {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return send(t, client, req)
+}
+
+func send(t *testing.T, client *http.Client, req *http.Request) response {
+	t.Helper()
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+func credentials(username, password string) url.Values {
+	return url.Values{"username": {username}, "password": {password}}
+}
+
+// TestLoginFlow walks the demo as a browser does, at the root and mounted
+// under /app: the form, a wrong password, the right one, the home page,
+// logout and the home page again.
+func TestLoginFlow(t *testing.T) {
+	for _, mount := range []string{"", "/app"} {
+		t.Run("mount="+mount, func(t *testing.T) {
+			server, _ := newTestServer(t, mountArgs(mount)...)
+			client := browser(t)
+			base := server.URL + mount
+
+			res := do(t, client, http.MethodGet, base+"/login", nil)
+			wantStatus(t, "GET /login", res, http.StatusOK)
+			for _, want := range []string{
+				`action="` + mount + `/login"`,
+				`href="` + mount + `/static/style.css"`,
+				`name="username"`, `name="password"`, `type="submit"`,
+			} {
+				wantBody(t, "GET /login", res, want)
+			}
+
+			res = do(t, client, http.MethodPost, base+"/login", credentials("admin", "wrong-password"))
+			wantStatus(t, "POST /login with a wrong password", res, http.StatusUnprocessableEntity)
+			wantBody(t, "POST /login with a wrong password", res, views.LoginFailed)
+			wantBody(t, "POST /login with a wrong password", res, `value="admin"`)
+			if strings.Contains(res.body, "wrong-password") {
+				t.Errorf("POST /login with a wrong password: the page echoes the password")
+			}
+
+			res = do(t, client, http.MethodPost, base+"/login", credentials("admin", "secure123"))
+			wantStatus(t, "POST /login with the right password", res, http.StatusSeeOther)
+			wantLocation(t, "POST /login", res, mount+"/home")
+			cookie := sessionCookie(t, res)
+			wantPath := mount
+			if wantPath == "" {
+				wantPath = "/"
+			}
+			if !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != wantPath || cookie.Secure {
+				t.Errorf("session cookie = %s, want HttpOnly, SameSite=Lax, Path=%s and not Secure over plain HTTP", cookie, wantPath)
+			}
+			if cookie.MaxAge <= 0 || cookie.MaxAge > int(framework.DefaultSessionLifetime.Seconds()) {
+				t.Errorf("session cookie Max-Age = %d, want within the lifetime %v", cookie.MaxAge, framework.DefaultSessionLifetime)
+			}
+
+			res = do(t, client, http.MethodGet, base+"/home", nil)
+			wantStatus(t, "GET /home logged in", res, http.StatusOK)
+			wantBody(t, "GET /home logged in", res, "Welcome back, admin!")
+			wantBody(t, "GET /home logged in", res, "This is your secret research base.")
+			wantBody(t, "GET /home logged in", res, `action="`+mount+`/logout"`)
+
+			res = do(t, client, http.MethodPost, base+"/logout", url.Values{})
+			wantStatus(t, "POST /logout", res, http.StatusSeeOther)
+			wantLocation(t, "POST /logout", res, mount+"/login")
+
+			res = do(t, client, http.MethodGet, base+"/login", nil)
+			wantBody(t, "GET /login after logout", res, views.LoggedOut)
+			res = do(t, client, http.MethodGet, base+"/login", nil)
+			if strings.Contains(res.body, views.LoggedOut) {
+				t.Errorf("GET /login a second time after logout: the flash message shows again")
+			}
+
+			res = do(t, client, http.MethodGet, base+"/home", nil)
+			wantStatus(t, "GET /home after logout", res, http.StatusSeeOther)
+			wantLocation(t, "GET /home after logout", res, mount+"/login?next=/home")
+		})
+	}
+}
+
+func mountArgs(mount string) []string {
+	if mount == "" {
+		return nil
+	}
+	return []string{"-mount", mount}
+}
+
+// TestNextParameter checks that a login follows next only to a local path.
+func TestNextParameter(t *testing.T) {
+	server, _ := newTestServer(t)
+	tests := []struct {
+		name, next, wantLocation string
+	}{
+		{name: "local path", next: "/home?tab=2", wantLocation: "/home?tab=2"},
+		{name: "missing", next: "", wantLocation: "/home"},
+		{name: "scheme-relative", next: "//evil.example/", wantLocation: "/home"},
+		{name: "backslash", next: `/\evil.example`, wantLocation: "/home"},
+		{name: "absolute", next: "https://evil.example/", wantLocation: "/home"},
+		{name: "javascript", next: "javascript:alert(1)", wantLocation: "/home"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			form := credentials("admin", "secure123")
+			form.Set("next", tc.next)
+			res := do(t, browser(t), http.MethodPost, server.URL+"/login", form)
+			wantStatus(t, "POST /login next="+tc.next, res, http.StatusSeeOther)
+			wantLocation(t, "POST /login next="+tc.next, res, tc.wantLocation)
+		})
+	}
+
+	// The form carries next from the query string, escaped.
+	res := do(t, browser(t), http.MethodGet, server.URL+"/login?next=/home%22%3E", nil)
+	wantBody(t, "GET /login?next=…", res, `name="next" value="/home&quot;&gt;"`)
+	res = do(t, browser(t), http.MethodGet, server.URL+"/login?next=//evil.example", nil)
+	wantBody(t, "GET /login?next=//evil.example", res, `name="next" value="/home"`)
+}
+
+// TestRequests checks single requests: routing, methods, form errors,
+// CSRF and cookies, each with its status and what the response must hold.
+func TestRequests(t *testing.T) {
+	server, _ := newTestServer(t)
+	forged := &http.Cookie{Name: "session", Value: "MTc5NTMxMjc0NXxmb3JnZWR8AAAA"}
+	tests := []struct {
+		name        string
+		method      string
+		path        string
+		contentType string
+		body        string
+		header      map[string]string
+		cookie      *http.Cookie
+		wantStatus  int
+		wantHeader  map[string]string
+		wantBody    string
+	}{
+		{name: "start page is the form", method: http.MethodGet, path: "/", wantStatus: http.StatusOK, wantBody: `name="password"`},
+		{name: "unknown path", method: http.MethodGet, path: "/nowhere", wantStatus: http.StatusNotFound, wantBody: "404 Not Found"},
+		{name: "trailing slash is another path", method: http.MethodGet, path: "/login/", wantStatus: http.StatusNotFound},
+		{name: "HEAD where GET is", method: http.MethodHead, path: "/login", wantStatus: http.StatusOK},
+		{name: "DELETE on the form", method: http.MethodDelete, path: "/login", wantStatus: http.StatusMethodNotAllowed,
+			wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS, POST"}},
+		{name: "GET on logout", method: http.MethodGet, path: "/logout", wantStatus: http.StatusMethodNotAllowed,
+			wantHeader: map[string]string{"Allow": "OPTIONS, POST"}},
+		{name: "TRACE on home", method: http.MethodTrace, path: "/home", wantStatus: http.StatusMethodNotAllowed,
+			wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS"}},
+		{name: "OPTIONS", method: http.MethodOptions, path: "/login", wantStatus: http.StatusNoContent,
+			wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS, POST"}},
+		{name: "home without a session", method: http.MethodGet, path: "/home", wantStatus: http.StatusSeeOther,
+			wantHeader: map[string]string{"Location": "/login?next=/home"}},
+		{name: "home with a forged cookie", method: http.MethodGet, path: "/home", cookie: forged, wantStatus: http.StatusSeeOther,
+			wantHeader: map[string]string{"Set-Cookie": "session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"}},
+		{name: "stylesheet", method: http.MethodGet, path: "/static/style.css", wantStatus: http.StatusOK,
+			wantHeader: map[string]string{"Content-Type": "text/css; charset=utf-8", "Cache-Control": framework.StaticCacheControl}},
+		{name: "static directory", method: http.MethodGet, path: "/static/", wantStatus: http.StatusNotFound},
+		{name: "static traversal", method: http.MethodGet, path: "/static/%2e%2e/go.mod", wantStatus: http.StatusNotFound},
+		{name: "form body at the limit plus one", method: http.MethodPost, path: "/login",
+			contentType: "application/x-www-form-urlencoded",
+			body:        "username=admin&password=" + strings.Repeat("a", framework.MaxFormBytes+1-len("username=admin&password=")),
+			wantStatus:  http.StatusRequestEntityTooLarge},
+		{name: "malformed escape", method: http.MethodPost, path: "/login", contentType: "application/x-www-form-urlencoded",
+			body: "username=%zz&password=x", wantStatus: http.StatusBadRequest},
+		{name: "semicolon separator", method: http.MethodPost, path: "/login", contentType: "application/x-www-form-urlencoded",
+			body: "username=admin;password=secure123", wantStatus: http.StatusBadRequest},
+		{name: "JSON body", method: http.MethodPost, path: "/login", contentType: "application/json",
+			body: `{"username":"admin","password":"secure123"}`, wantStatus: http.StatusUnsupportedMediaType},
+		{name: "credentials in the query string", method: http.MethodPost, path: "/login?username=admin&password=secure123",
+			contentType: "application/x-www-form-urlencoded", body: "", wantStatus: http.StatusUnprocessableEntity},
+		{name: "repeated user name: first wins", method: http.MethodPost, path: "/login",
+			contentType: "application/x-www-form-urlencoded",
+			body:        "username=admin&username=other&password=secure123", wantStatus: http.StatusSeeOther},
+		{name: "cross-site POST", method: http.MethodPost, path: "/login", contentType: "application/x-www-form-urlencoded",
+			body: "username=admin&password=secure123", header: map[string]string{"Sec-Fetch-Site": "cross-site"},
+			wantStatus: http.StatusForbidden},
+		{name: "foreign Origin", method: http.MethodPost, path: "/logout", contentType: "application/x-www-form-urlencoded",
+			header: map[string]string{"Origin": "https://evil.example"}, wantStatus: http.StatusForbidden},
+		{name: "same-origin POST", method: http.MethodPost, path: "/login", contentType: "application/x-www-form-urlencoded",
+			body: "username=admin&password=secure123", header: map[string]string{"Sec-Fetch-Site": "same-origin"},
+			wantStatus: http.StatusSeeOther},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, server.URL+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			for name, value := range tc.header {
+				req.Header.Set(name, value)
+			}
+			if tc.cookie != nil {
+				req.AddCookie(tc.cookie)
+			}
+			res := send(t, browser(t), req)
+			what := tc.method + " " + tc.path
+			wantStatus(t, what, res, tc.wantStatus)
+			for name, want := range tc.wantHeader {
+				if got := res.header.Get(name); got != want {
+					t.Errorf("%s: %s = %q, want %q", what, name, got, want)
+				}
+			}
+			wantBody(t, what, res, tc.wantBody)
+			if tc.method == http.MethodHead && res.body != "" {
+				t.Errorf("%s: body = %q, want none", what, res.body)
+			}
+			// Every response carries the security headers, errors and
+			// static files included.
+			for name, want := range map[string]string{
+				"X-Content-Type-Options":  "nosniff",
+				"Content-Security-Policy": framework.ContentSecurityPolicy,
+				"Referrer-Policy":         framework.ReferrerPolicy,
+			} {
+				if got := res.header.Get(name); got != want {
+					t.Errorf("%s: %s = %q, want %q", what, name, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestEscaping sends markup in the user name, which the login page echoes.
+func TestEscaping(t *testing.T) {
+	server, _ := newTestServer(t)
+	for _, username := range []string{
+		`<script>alert(1)</script>`,
+		`"><img src=x onerror=alert(1)>`,
+	} {
+		res := do(t, browser(t), http.MethodPost, server.URL+"/login", credentials(username, "x"))
+		wantStatus(t, "POST /login username="+username, res, http.StatusUnprocessableEntity)
+		if strings.Contains(res.body, "<script>alert") || strings.Contains(res.body, "<img") {
+			t.Errorf("POST /login username=%s: the page holds the markup unescaped", username)
+		}
+	}
+}
+
+// TestParallelRenders renders pages from 100 goroutines at once; run with
+// -race, it finds shared state that templates or sessions write.
+func TestParallelRenders(t *testing.T) {
+	server, _ := newTestServer(t)
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Go(func() {
+			path := []string{"/login", "/nowhere", "/"}[i%3]
+			res, err := http.Get(server.URL + path)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			if !strings.Contains(string(b), "</html>") {
+				t.Errorf("GET %s: incomplete page: %q", path, b)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestAccessLog checks one Common Log Format line per request.
+func TestAccessLog(t *testing.T) {
+	server, log := newTestServer(t)
+	do(t, browser(t), http.MethodGet, server.URL+"/nowhere?x=1", nil)
+	if !strings.Contains(log.String(), `\"GET /nowhere?x=1 HTTP/1.1\" 404`) {
+		t.Errorf("log = %q, want a line for GET /nowhere?x=1 with status 404", log)
+	}
+}
+
+func TestParseConfig(t *testing.T) {
+	hexHash, hexBlock := testKeys[hashKeyVariable], testKeys[blockKeyVariable]
+	hashKey, _ := hex.DecodeString(hexHash)
+	blockKey, _ := hex.DecodeString(hexBlock)
+	tests := []struct {
+		name      string
+		args      []string
+		env       map[string]string
+		wantAddr  string
+		wantUsers []string
+		wantKeys  int // number of keys; 2 a pair
+		wantError string
+	}{
+		{name: "defaults", wantAddr: "127.0.0.1:8080", wantUsers: []string{"admin"}, wantKeys: 2},
+		{name: "PORT", env: map[string]string{"PORT": "9000"}, wantAddr: ":9000", wantUsers: []string{"admin"}, wantKeys: 2},
+		{name: "-addr wins over PORT", args: []string{"-addr", "127.0.0.1:1"}, env: map[string]string{"PORT": "9000"},
+			wantAddr: "127.0.0.1:1", wantUsers: []string{"admin"}, wantKeys: 2},
+		{name: "-user with password", args: []string{"-user", "ada"}, env: map[string]string{passwordVariable: "pw"},
+			wantAddr: "127.0.0.1:8080", wantUsers: []string{"ada"}, wantKeys: 2},
+		{name: "-user without password", args: []string{"-user", "ada"}, wantError: passwordVariable},
+		{name: "hex keys", env: map[string]string{hashKeyVariable: hexHash, blockKeyVariable: hexBlock},
+			wantAddr: "127.0.0.1:8080", wantUsers: []string{"admin"}, wantKeys: 2},
+		{name: "base64 keys", env: map[string]string{
+			hashKeyVariable: base64.StdEncoding.EncodeToString(hashKey), blockKeyVariable: base64.RawURLEncoding.EncodeToString(blockKey)},
+			wantAddr: "127.0.0.1:8080", wantUsers: []string{"admin"}, wantKeys: 2},
+		{name: "rotation", env: map[string]string{hashKeyVariable: hexHash, blockKeyVariable: hexBlock,
+			oldHashKeyVariable: hexHash, oldBlockKeyVariable: hexBlock},
+			wantAddr: "127.0.0.1:8080", wantUsers: []string{"admin"}, wantKeys: 4},
+		{name: "hash key only", env: map[string]string{hashKeyVariable: hexHash}, wantError: blockKeyVariable},
+		{name: "old pair only", env: map[string]string{oldHashKeyVariable: hexHash, oldBlockKeyVariable: hexBlock}, wantError: hashKeyVariable},
+		{name: "not a key", env: map[string]string{hashKeyVariable: "not a key!", blockKeyVariable: hexBlock}, wantError: "not hex or base64"},
+		{name: "mount without slash", args: []string{"-mount", "app"}, wantError: "-mount"},
+		{name: "mount with trailing slash", args: []string{"-mount", "/app/"}, wantError: "-mount"},
+		{name: "stray argument", args: []string{"serve"}, wantError: "unexpected"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			config, err := parseConfig(tc.args, testGetenv(tc.env))
+			if tc.wantError != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantError) {
+					t.Fatalf("parseConfig(%q): error = %v, want one that mentions %q", tc.args, err, tc.wantError)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseConfig(%q): %v", tc.args, err)
+			}
+			if config.addr != tc.wantAddr {
+				t.Errorf("parseConfig(%q): addr = %q, want %q", tc.args, config.addr, tc.wantAddr)
+			}
+			if len(config.users) != len(tc.wantUsers) || config.users[tc.wantUsers[0]] == "" {
+				t.Errorf("parseConfig(%q): users = %v, want %v", tc.args, config.users, tc.wantUsers)
+			}
+			if len(config.sessionKeys) != tc.wantKeys {
+				t.Errorf("parseConfig(%q): %d session keys, want %d", tc.args, len(config.sessionKeys), tc.wantKeys)
+			}
+			if _, set := tc.env[hashKeyVariable]; set && (!bytes.Equal(config.sessionKeys[0], hashKey) || !bytes.Equal(config.sessionKeys[1], blockKey)) {
+				t.Errorf("parseConfig(%q): session keys = %x, want %x and %x", tc.args, config.sessionKeys[:2], hashKey, blockKey)
+			}
+			if _, set := tc.env[hashKeyVariable]; config.generatedKeys == set {
+				t.Errorf("parseConfig(%q): generatedKeys = %v with %s set = %v", tc.args, config.generatedKeys, hashKeyVariable, set)
+			}
+		})
+	}
+}
+
+// TestNewAppRejectsBadKeys checks that keys of the wrong length stop the
+// program at start-up rather than at the first login.
+func TestNewAppRejectsBadKeys(t *testing.T) {
+	config, err := parseConfig(nil, testGetenv(map[string]string{
+		hashKeyVariable:  hex.EncodeToString(make([]byte, 32)),
+		blockKeyVariable: testKeys[blockKeyVariable],
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newApp(config, slog.New(slog.DiscardHandler)); err == nil {
+		t.Errorf("newApp with a 32-byte hash key: no error, want one")
+	}
+}
+
+// TestRun starts the server as main does, makes a request and stops it
+// by cancelling the context, as SIGINT does.
+func TestRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout := &lineWriter{lines: make(chan string, 1)}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, testGetenv(testKeys), stdout, io.Discard)
+	}()
+	var line string
+	select {
+	case line = <-stdout.lines:
+	case err := <-done:
+		t.Fatalf("run returned before serving: %v", err)
+	}
+	_, rest, ok := strings.Cut(line, "http://")
+	if !ok {
+		t.Fatalf("start-up line %q has no URL", line)
+	}
+	address, _, _ := strings.Cut(rest, " ")
+	if !strings.Contains(line, "admin / secure123") {
+		t.Errorf("start-up line %q does not name the demo account", line)
+	}
+	res := do(t, browser(t), http.MethodGet, "http://"+address+"login", nil)
+	wantStatus(t, "GET /login", res, http.StatusOK)
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run after cancel: %v, want nil", err)
+	}
+	if _, err := http.Get("http://" + address + "login"); err == nil {
+		t.Errorf("GET after shutdown: no error, want connection refused")
+	}
+}
+
+// lineWriter sends each write to lines.
+type lineWriter struct{ lines chan string }
+
+func (w *lineWriter) Write(b []byte) (int, error) {
+	w.lines <- string(b)
+	return len(b), nil
+}
+
+func TestNewServerLimits(t *testing.T) {
+	server := newServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	if server.ReadHeaderTimeout == 0 || server.ReadTimeout == 0 || server.WriteTimeout == 0 ||
+		server.IdleTimeout == 0 || server.MaxHeaderBytes != MaxHeaderBytes {
+		t.Errorf("newServer: %+v, want every timeout set and MaxHeaderBytes = %d", server, MaxHeaderBytes)
+	}
+	// A header section over MaxHeaderBytes gets 431.
+	test := httptest.NewUnstartedServer(http.NotFoundHandler())
+	test.Config = newServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	test.Start()
+	defer test.Close()
+	req, _ := http.NewRequest(http.MethodGet, test.URL, nil)
+	req.Header.Set("X-Padding", strings.Repeat("a", MaxHeaderBytes+4096))
+	res := send(t, http.DefaultClient, req)
+	wantStatus(t, "GET with a large header", res, http.StatusRequestHeaderFieldsTooLarge)
+}
+
+func wantStatus(t *testing.T, what string, res response, want int) {
+	t.Helper()
+	if res.status != want {
+		t.Errorf("%s: status = %d, want %d; body:\n%s", what, res.status, want, res.body)
+	}
+}
+
+func wantBody(t *testing.T, what string, res response, want string) {
+	t.Helper()
+	if !strings.Contains(res.body, want) {
+		t.Errorf("%s: body does not contain %q; body:\n%s", what, want, res.body)
+	}
+}
+
+func wantLocation(t *testing.T, what string, res response, want string) {
+	t.Helper()
+	if got := res.header.Get("Location"); got != want {
+		t.Errorf("%s: Location = %q, want %q", what, got, want)
+	}
+}
+
+func sessionCookie(t *testing.T, res response) *http.Cookie {
+	t.Helper()
+	for _, line := range res.header.Values("Set-Cookie") {
+		cookie, err := http.ParseSetCookie(line)
+		if err == nil && cookie.Name == "session" {
+			return cookie
+		}
+	}
+	t.Fatalf("no session cookie in %q", res.header.Values("Set-Cookie"))
+	return nil
+}

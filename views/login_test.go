@@ -1,0 +1,94 @@
+package views
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLocalPath(t *testing.T) {
+	tests := []struct {
+		name string
+		next string
+		want string
+	}{
+		{name: "path", next: "/home", want: "/home"},
+		{name: "path with query", next: "/home?tab=1", want: "/home?tab=1"},
+		{name: "root", next: "/", want: "/"},
+		{name: "empty", next: "", want: "/fallback"},
+		{name: "relative", next: "home", want: "/fallback"},
+		{name: "scheme-relative", next: "//evil.example", want: "/fallback"},
+		{name: "backslash after slash", next: `/\evil.example`, want: "/fallback"},
+		{name: "backslash later", next: `/a\b`, want: "/fallback"},
+		{name: "absolute https", next: "https://evil.example/", want: "/fallback"},
+		{name: "javascript", next: "javascript:alert(1)", want: "/fallback"},
+		{name: "tab between slashes", next: "/\t/evil.example", want: "/fallback"},
+		{name: "newline", next: "/home\nSet-Cookie: x=1", want: "/fallback"},
+		{name: "delete character", next: "/home\x7f", want: "/fallback"},
+		{name: "bad escape", next: "/%zz", want: "/fallback"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := LocalPath(tc.next, "/fallback"); got != tc.want {
+				t.Errorf("LocalPath(%q) = %q, want %q", tc.next, got, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzLocalPath(f *testing.F) {
+	for _, seed := range []string{"/home", "//evil", `/\evil`, "https://evil", "javascript:x", "/\t/x", "/a?b=//c"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		got := LocalPath(next, "/fallback")
+		if got == "/fallback" {
+			return
+		}
+		// Anything accepted must be a path a browser keeps on this site.
+		if got != next || !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") ||
+			strings.ContainsAny(got, "\\\t\r\n") {
+			t.Errorf("LocalPath(%q) = %q, which could leave the site", next, got)
+		}
+	})
+}
+
+func TestAuthenticate(t *testing.T) {
+	// 64-character passwords in several scripts: argon2id has no length
+	// limit below MaxPasswordBytes, unlike bcrypt's 72 bytes.
+	passwords := map[string]string{
+		"admin": "secure123",
+		"latin": strings.Repeat("pässwörd", 8),
+		"han":   strings.Repeat("密码安全测试", 10) + "密码安全",
+		"emoji": strings.Repeat("🔑", 64),
+	}
+	users, err := NewUsers(passwords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, user, password string
+		want                 bool
+	}{
+		{name: "demo account", user: "admin", password: "secure123", want: true},
+		{name: "wrong password", user: "admin", password: "secure124", want: false},
+		{name: "empty password", user: "admin", password: "", want: false},
+		{name: "unknown user", user: "nobody", password: "secure123", want: false},
+		{name: "user name case matters", user: "Admin", password: "secure123", want: false},
+		{name: "64 latin characters", user: "latin", password: passwords["latin"], want: true},
+		{name: "64 han characters", user: "han", password: passwords["han"], want: true},
+		{name: "64 emoji", user: "emoji", password: passwords["emoji"], want: true},
+		{name: "64 emoji, last one differs", user: "emoji", password: strings.Repeat("🔑", 63) + "🔒", want: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := users.Authenticate(tc.user, tc.password); got != tc.want {
+				t.Errorf("Authenticate(%q, %q) = %v, want %v", tc.user, tc.password, got, tc.want)
+			}
+		})
+	}
+	for name, password := range passwords {
+		if n := len([]rune(password)); n != 64 && name != "admin" {
+			t.Errorf("password of %s has %d characters, want 64", name, n)
+		}
+	}
+}
