@@ -1,0 +1,98 @@
+// Command rawsocket is an HTTP server written on a bare TCP socket: it
+// reads the request bytes, parses them by hand and writes the response
+// bytes by hand. It rebuilds the raw-socket server of the Python notes in
+// Go, using neither net/http nor the framework package.
+//
+// It exists for comparison, not production. Every line of it is something
+// net/http does for you: reading a request however its bytes arrive,
+// limits on every part of it, timeouts for slow clients, the status codes
+// RFC 9110 and RFC 9112 require for bad input, Content-Length and Date,
+// HEAD, closing a connection without losing the response, and a graceful
+// shutdown. Even so, it answers only one request per connection and knows
+// no chunked bodies, TLS, persistent connections or HTTP/2.
+//
+// # Usage
+//
+//	go run ./cmd/rawsocket [-addr 127.0.0.1:8000] [-sequential]
+//
+// It serves three pages: / (home), /hello?name=... (a greeting built from
+// the query string) and /login (a form; the demo account is admin /
+// secure123). Any other path gets 404 Not Found. It logs one line per
+// request to standard error and stops on SIGINT or SIGTERM.
+//
+// Each connection is served on its own goroutine. The -sequential flag
+// serves one connection at a time instead, as the loop in the notes does,
+// so that one slow client holds up every other.
+//
+// # Errors
+//
+// A request the server cannot or will not handle gets a short error page
+// and the connection is closed:
+//
+//   - 400 Bad Request: a malformed request line or field line, a bare CR
+//     or LF, a control character, obs-fold, whitespace before a colon, a
+//     missing, repeated or invalid Host, an invalid or repeated
+//     Content-Length, or a connection closed mid-request.
+//   - 408 Request Timeout: the header section or body did not arrive in time.
+//   - 413 Content Too Large: Content-Length over the body limit.
+//   - 414 URI Too Long: a request-target over 8000 bytes.
+//   - 431 Request Header Fields Too Large: a field line, the header
+//     section or the number of fields over its limit.
+//   - 501 Not Implemented: a method the server does not know, or any
+//     Transfer-Encoding.
+//   - 505 HTTP Version Not Supported: a version other than HTTP/1.x.
+//     HTTP/1.2 to HTTP/1.9 are served as HTTP/1.1 (RFC 9110 §2.5).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// defaultAddr is the address the server listens on unless -addr says
+// otherwise: port 8000 on the loopback interface only.
+const defaultAddr = "127.0.0.1:8000"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run parses the command-line arguments args (without the program name),
+// listens, prints the address to stdout, and serves until ctx is done. It
+// logs requests to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("rawsocket", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	addr := flags.String("addr", defaultAddr, "`address` to listen on")
+	sequential := flags.Bool("sequential", false, "serve one connection at a time, like the Python notes")
+	if err := flags.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if flags.NArg() > 0 {
+		return fmt.Errorf("rawsocket: unexpected arguments %q", flags.Args())
+	}
+
+	listener, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("rawsocket: %w", err)
+	}
+	s := newServer(slog.New(slog.NewTextHandler(stderr, nil)))
+	s.sequential = *sequential
+	fmt.Fprintf(stdout, "rawsocket: serving on http://%s\n", listener.Addr())
+	return s.serve(ctx, listener)
+}

@@ -1,0 +1,591 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// clientTimeout bounds every read and write a test client makes, so that a
+// broken server fails the test instead of hanging it. No test waits for it
+// to pass.
+const clientTimeout = 10 * time.Second
+
+// lockedBuffer is a log destination that tests can read while the server
+// writes to it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// newTestServer returns a server with default settings that logs to logs.
+func newTestServer(logs io.Writer) *server {
+	return newServer(slog.New(slog.NewTextHandler(logs, nil)))
+}
+
+// serveOn runs s.serve on listener until the test ends, then checks that it shut
+// down cleanly, and returns listener's address.
+func serveOn(t *testing.T, s *server, listener net.Listener) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.serve(ctx, listener) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return listener.Addr().String()
+}
+
+// listen returns a listener on a free loopback port.
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return listener
+}
+
+// startServer serves s on a free loopback port until the test ends and
+// returns its address.
+func startServer(t *testing.T, s *server) string {
+	t.Helper()
+	return serveOn(t, s, listen(t))
+}
+
+// dial connects to addr with clientTimeout as the deadline for everything.
+func dial(t *testing.T, addr string) *net.TCPConn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(clientTimeout))
+	return conn.(*net.TCPConn)
+}
+
+// exchange sends raw to the server at addr, closes the sending side, and
+// returns everything the server sends back until it closes.
+func exchange(t *testing.T, addr, raw string) string {
+	t.Helper()
+	conn := dial(t, addr)
+	if _, err := io.WriteString(conn, raw); err != nil {
+		t.Fatalf("%.80q: write: %v", raw, err)
+	}
+	conn.CloseWrite()
+	response, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("%.80q: read: %v", raw, err)
+	}
+	return string(response)
+}
+
+// readResponse parses raw with net/http as the response to a request with
+// method and returns it with its body.
+func readResponse(t *testing.T, raw, method string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(raw)), &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("response %.200q: %v", raw, err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("response %.200q: body: %v", raw, err)
+	}
+	return resp, string(body)
+}
+
+// statusOf returns the status code of a raw response, or 0 if there is none.
+func statusOf(raw string) int {
+	var status int
+	fmt.Sscanf(raw, "HTTP/1.1 %d ", &status)
+	return status
+}
+
+func TestServerRoutes(t *testing.T) {
+	form := "Content-Type: application/x-www-form-urlencoded\r\n"
+	tests := []struct {
+		name      string
+		raw       string
+		want      int
+		wantBody  []string
+		wantAllow string
+	}{
+		{name: "home", raw: get("/", ""), want: http.StatusOK,
+			wantBody: []string{"Home", "This page came from a raw socket server."}},
+		{name: "hello with no name", raw: get("/hello", ""), want: http.StatusOK,
+			wantBody: []string{"Hello, world!"}},
+		{name: "hello in Chinese", raw: get("/hello?name=%E4%BD%A0", ""), want: http.StatusOK,
+			wantBody: []string{"Hello, 你!", "<code>name</code> = <code>你</code>"}},
+		{name: "hello with plus and markup", raw: get("/hello?name=%3Cb%3E+%26&x=1", ""), want: http.StatusOK,
+			wantBody: []string{"Hello, &lt;b&gt; &amp;!", "<code>x</code> = <code>1</code>"}},
+		{name: "hello with invalid UTF-8", raw: get("/hello?name=%FF", ""), want: http.StatusOK,
+			wantBody: []string{"Hello, \uFFFD!"}},
+		{name: "hello in absolute-form", raw: get("http://example.com/hello?name=x", ""), want: http.StatusOK,
+			wantBody: []string{"Hello, x!"}},
+		{name: "login form", raw: get("/login", ""), want: http.StatusOK,
+			wantBody: []string{`<form method="post" action="/login">`, `name="username"`, `name="password"`, `type="submit"`}},
+		{name: "login success", raw: "POST /login HTTP/1.1\r\nHost: x\r\n" + form + "Content-Length: 33\r\n\r\nusername=admin&password=secure123",
+			want: http.StatusOK, wantBody: []string{"Welcome back, admin!"}},
+		{name: "login with wrong password", raw: "POST /login HTTP/1.1\r\nHost: x\r\n" + form + "Content-Length: 33\r\n\r\nusername=admin&password=secure124",
+			want: http.StatusUnprocessableEntity, wantBody: []string{"Invalid username or password.", "<form"}},
+		{name: "login with wrong user", raw: "POST /login HTTP/1.1\r\nHost: x\r\n" + form + "Content-Length: 33\r\n\r\nusername=admix&password=secure123",
+			want: http.StatusUnprocessableEntity, wantBody: []string{"Invalid username or password."}},
+		{name: "login with empty body", raw: "POST /login HTTP/1.1\r\nHost: x\r\n" + form + "\r\n",
+			want: http.StatusUnprocessableEntity, wantBody: []string{"Invalid username or password."}},
+		{name: "login with JSON", raw: "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+			want: http.StatusUnsupportedMediaType},
+		{name: "login with bad escape", raw: "POST /login HTTP/1.1\r\nHost: x\r\n" + form + "Content-Length: 12\r\n\r\nusername=%zz",
+			want: http.StatusBadRequest},
+		{name: "POST home", raw: "POST / HTTP/1.1\r\nHost: x\r\n\r\n", want: http.StatusMethodNotAllowed, wantAllow: "GET, HEAD"},
+		{name: "DELETE hello", raw: "DELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n", want: http.StatusMethodNotAllowed, wantAllow: "GET, HEAD"},
+		{name: "PUT login", raw: "PUT /login HTTP/1.1\r\nHost: x\r\n\r\n", want: http.StatusMethodNotAllowed, wantAllow: "GET, HEAD, POST"},
+		{name: "unknown path", raw: get("/nowhere", ""), want: http.StatusNotFound, wantBody: []string{"/nowhere"}},
+		{name: "path is not decoded", raw: get("/%68ello", ""), want: http.StatusNotFound},
+		{name: "unknown method", raw: "BREW / HTTP/1.1\r\nHost: x\r\n\r\n", want: http.StatusNotImplemented},
+		{name: "malformed", raw: "GET / HTTP/1.1\r\nHost : x\r\n\r\n", want: http.StatusBadRequest},
+	}
+	addr := startServer(t, newTestServer(io.Discard))
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := exchange(t, addr, tc.raw)
+			resp, body := readResponse(t, raw, "GET")
+			if resp.StatusCode != tc.want {
+				t.Errorf("%.80q: status = %d, want %d", tc.raw, resp.StatusCode, tc.want)
+			}
+			if resp.ContentLength != int64(len(body)) {
+				t.Errorf("%.80q: Content-Length = %d, want %d, the body's length in bytes", tc.raw, resp.ContentLength, len(body))
+			}
+			if got, want := strings.Index(raw, "\r\n\r\n")+4+len(body), len(raw); got != want {
+				t.Errorf("%.80q: header section and body are %d bytes, response is %d", tc.raw, got, want)
+			}
+			wantHeader := map[string]string{
+				"Content-Type": "text/html; charset=utf-8",
+				"Server":       "rawsocket",
+				"Allow":        tc.wantAllow,
+			}
+			for name, want := range wantHeader {
+				if got := resp.Header.Get(name); got != want {
+					t.Errorf("%.80q: %s = %q, want %q", tc.raw, name, got, want)
+				}
+			}
+			if !resp.Close {
+				t.Errorf("%.80q: response does not say Connection: close", tc.raw)
+			}
+			for _, want := range tc.wantBody {
+				if !strings.Contains(body, want) {
+					t.Errorf("%.80q: body does not contain %q:\n%s", tc.raw, want, body)
+				}
+			}
+		})
+	}
+}
+
+func TestServerHead(t *testing.T) {
+	addr := startServer(t, newTestServer(io.Discard))
+	for _, target := range []string{"/", "/hello?name=%E4%BD%A0", "/login", "/nowhere"} {
+		t.Run(target, func(t *testing.T) {
+			getResp, getBody := readResponse(t, exchange(t, addr, get(target, "")), "GET")
+			raw := exchange(t, addr, "HEAD "+target+" HTTP/1.1\r\nHost: x\r\n\r\n")
+			headResp, _ := readResponse(t, raw, "HEAD")
+			if !strings.HasSuffix(raw, "\r\n\r\n") {
+				t.Errorf("HEAD %s: response has a body: %q", target, raw)
+			}
+			if headResp.StatusCode != getResp.StatusCode {
+				t.Errorf("HEAD %s: status = %d, want %d as for GET", target, headResp.StatusCode, getResp.StatusCode)
+			}
+			if headResp.ContentLength != int64(len(getBody)) {
+				t.Errorf("HEAD %s: Content-Length = %d, want %d as for GET", target, headResp.ContentLength, len(getBody))
+			}
+		})
+	}
+}
+
+func TestServerDate(t *testing.T) {
+	s := newTestServer(io.Discard)
+	// RFC 9110 §5.6.7's example, given in another time zone.
+	s.now = func() time.Time {
+		return time.Date(1994, time.November, 6, 9, 49, 37, 0, time.FixedZone("CET", 3600))
+	}
+	resp, _ := readResponse(t, exchange(t, startServer(t, s), get("/", "")), "GET")
+	if got, want := resp.Header.Get("Date"), "Sun, 06 Nov 1994 08:49:37 GMT"; got != want {
+		t.Errorf("GET /: Date = %q, want %q", got, want)
+	}
+}
+
+func TestServerLog(t *testing.T) {
+	var logs lockedBuffer
+	addr := startServer(t, newTestServer(&logs))
+	tests := []struct {
+		name string
+		raw  string
+		want string
+	}{
+		{name: "ok", raw: get("/hello", ""), want: "method=GET path=/hello status=200"},
+		{name: "not found", raw: get("/nowhere", ""), want: "method=GET path=/nowhere status=404"},
+		{name: "unknown method", raw: "BREW /pot HTTP/1.1\r\n\r\n", want: "method=BREW path=/pot status=501"},
+		{name: "garbage", raw: "\x16\x03\x01\x00\r\n\r\n", want: "method=- path=- status=400"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := strings.Count(logs.String(), "\n")
+			exchange(t, addr, tc.raw)
+			lines := strings.Split(strings.TrimSuffix(logs.String(), "\n"), "\n")
+			if len(lines) != before+1 {
+				t.Fatalf("%.80q: %d log lines, want 1:\n%s", tc.raw, len(lines)-before, logs.String())
+			}
+			if last := lines[len(lines)-1]; !strings.Contains(last, tc.want) {
+				t.Errorf("%.80q: log line = %q, want it to contain %q", tc.raw, last, tc.want)
+			}
+		})
+	}
+}
+
+// TestServerLimits sends a request over each limit, and one at it, over a
+// real connection with short timeouts.
+func TestServerLimits(t *testing.T) {
+	s := newTestServer(io.Discard)
+	s.headerTimeout = 50 * time.Millisecond
+	s.bodyTimeout = 50 * time.Millisecond
+	addr := startServer(t, s)
+	body := strings.Repeat("a", defaultMaxBodyBytes)
+	tests := []struct {
+		name  string
+		raw   string
+		stall bool // leave the connection open after raw, so the server times out
+		want  int
+	}{
+		{name: "stalled request line", raw: "GET / HT", stall: true, want: http.StatusRequestTimeout},
+		{name: "stalled header section", raw: "GET / HTTP/1.1\r\nHost: x\r\n", stall: true, want: http.StatusRequestTimeout},
+		{name: "stalled body", raw: withLength("10", "abc"), stall: true, want: http.StatusRequestTimeout},
+		{name: "body at limit", raw: withLength(fmt.Sprint(len(body)), body), want: http.StatusMethodNotAllowed},
+		{name: "body over limit", raw: withLength(fmt.Sprint(len(body)+1), body+"a"), want: http.StatusRequestEntityTooLarge},
+		{name: "body far over limit, unread", raw: withLength("1000000", strings.Repeat(body, 4)), want: http.StatusRequestEntityTooLarge},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var raw string
+			if tc.stall {
+				conn := dial(t, addr)
+				io.WriteString(conn, tc.raw)
+				response, _ := io.ReadAll(conn)
+				raw = string(response)
+			} else {
+				raw = exchange(t, addr, tc.raw)
+			}
+			if got := statusOf(raw); got != tc.want {
+				t.Errorf("%.80q: status = %d, want %d", tc.raw, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestServerIdle checks that a connection that sends nothing is closed
+// without a response when the header timeout passes.
+func TestServerIdle(t *testing.T) {
+	s := newTestServer(io.Discard)
+	s.headerTimeout = 50 * time.Millisecond
+	conn := dial(t, startServer(t, s))
+	response, err := io.ReadAll(conn)
+	if err != nil || len(response) != 0 {
+		t.Errorf("idle connection: got %q, %v; want nothing and EOF", response, err)
+	}
+}
+
+func TestServerExpectContinue(t *testing.T) {
+	conn := dial(t, startServer(t, newTestServer(io.Discard)))
+	io.WriteString(conn, "POST /login HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"+
+		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 33\r\n\r\n")
+	br := bufio.NewReader(conn)
+	want := "HTTP/1.1 100 Continue\r\n\r\n"
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(br, got); err != nil || string(got) != want {
+		t.Fatalf("Expect: 100-continue: got %q, %v; want %q", got, err, want)
+	}
+	io.WriteString(conn, "username=admin&password=secure123")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("POST /login after 100 Continue: status = %d, want %d", resp.StatusCode, http.StatusOK)
+	}
+}
+
+// notifyListener wraps the connections it accepts so that each Read the
+// server makes is reported on reads with the number of bytes it returned.
+type notifyListener struct {
+	net.Listener
+	reads chan int
+}
+
+func (l notifyListener) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return notifyConn{conn, l.reads}, nil
+}
+
+type notifyConn struct {
+	net.Conn
+	reads chan<- int
+}
+
+func (c notifyConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.reads <- n
+	return n, err
+}
+
+// TestServerSlowWriter sends a request one byte at a time over a real
+// connection and waits, after each byte, until the server has read it, so
+// every byte arrives in a read of its own.
+func TestServerSlowWriter(t *testing.T) {
+	raw := "GET /hello?name=%E4%BD%A0 HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n"
+	reads := make(chan int, len(raw)+10)
+	addr := serveOn(t, newTestServer(io.Discard), notifyListener{listen(t), reads})
+	conn := dial(t, addr)
+	for i := range len(raw) {
+		if _, err := conn.Write([]byte{raw[i]}); err != nil {
+			t.Fatal(err)
+		}
+		if n := <-reads; n != 1 {
+			t.Fatalf("byte %d: server read %d bytes, want 1", i, n)
+		}
+	}
+	response, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := readResponse(t, string(response), "GET")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Hello, 你!") {
+		t.Errorf("%q one byte at a time: status = %d, body = %q; want %d and a greeting", raw, resp.StatusCode, body, http.StatusOK)
+	}
+}
+
+// TestServerMalformedFlood sends 1000 malformed requests, each on its own
+// connection, four at a time, then checks that the server still answers.
+func TestServerMalformedFlood(t *testing.T) {
+	var malformed []parseTest
+	for _, tc := range parseTests() {
+		if tc.want != http.StatusOK && !tc.stall && tc.raw != "" && len(tc.raw) < 1000 {
+			malformed = append(malformed, tc)
+		}
+	}
+	addr := startServer(t, newTestServer(io.Discard))
+	const requests, workers = 1000, 4
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < requests; i += workers {
+				tc := malformed[i%len(malformed)]
+				if got := statusOf(exchange(t, addr, tc.raw)); got != tc.want {
+					t.Errorf("request %d, %s, %.80q: status = %d, want %d", i, tc.name, tc.raw, got, tc.want)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := statusOf(exchange(t, addr, get("/", ""))); got != http.StatusOK {
+		t.Errorf("GET / after %d malformed requests: status = %d, want %d", requests, got, http.StatusOK)
+	}
+}
+
+// TestServerSlowClients connects 50 clients that send part of a request
+// and stall, then checks that a normal request is answered while they are
+// still mid-request: they finish afterwards and are answered too. With
+// -sequential the normal request would wait behind them.
+func TestServerSlowClients(t *testing.T) {
+	s := newTestServer(io.Discard)
+	s.headerTimeout = 5 * time.Second // longer than the test takes; it never passes
+	addr := startServer(t, s)
+
+	const clients = 50
+	slow := make([]*net.TCPConn, clients)
+	for i := range slow {
+		slow[i] = dial(t, addr)
+		if _, err := io.WriteString(slow[i], "GET /hello?name=slow HTTP/1.1\r\nHost: x\r\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if got := statusOf(exchange(t, addr, get("/", ""))); got != http.StatusOK {
+		t.Fatalf("GET / with %d slow clients: status = %d, want %d", clients, got, http.StatusOK)
+	}
+
+	for i, conn := range slow {
+		io.WriteString(conn, "\r\n")
+		response, err := io.ReadAll(conn)
+		if err != nil || statusOf(string(response)) != http.StatusOK {
+			t.Errorf("slow client %d: got %.40q, %v; want %d", i, response, err, http.StatusOK)
+		}
+	}
+}
+
+// TestServerSequential checks that with -sequential one stalled client
+// holds up the next: the server logs the stalled client's 408 before it
+// answers the client that came second.
+func TestServerSequential(t *testing.T) {
+	var logs lockedBuffer
+	s := newTestServer(&logs)
+	s.sequential = true
+	s.headerTimeout = 50 * time.Millisecond
+	addr := startServer(t, s)
+
+	stalled := dial(t, addr)
+	io.WriteString(stalled, "GET /stalled HTTP/1.1\r\n")
+	go func() {
+		// Close once answered, so the server's lingering close ends at once.
+		io.ReadAll(stalled)
+		stalled.Close()
+	}()
+	if got := statusOf(exchange(t, addr, get("/", ""))); got != http.StatusOK {
+		t.Errorf("GET / behind a stalled client: status = %d, want %d", got, http.StatusOK)
+	}
+	stalledLine := strings.Index(logs.String(), "path=/stalled status=408")
+	nextLine := strings.Index(logs.String(), "path=/ status=200")
+	if stalledLine < 0 || nextLine < stalledLine {
+		t.Errorf("log does not show the stalled client's 408 before the next client's 200:\n%s", logs.String())
+	}
+}
+
+// TestServerShutdown checks that cancelling the context stops new
+// connections but lets one already in progress finish.
+func TestServerShutdown(t *testing.T) {
+	listener := listen(t)
+	addr := listener.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- newTestServer(io.Discard).serve(ctx, listener) }()
+
+	conn := dial(t, addr)
+	io.WriteString(conn, "GET / HTTP/1.1\r\n")
+	// Make sure the server has accepted conn before shutting down: a
+	// second connection is accepted only after the first.
+	if got := statusOf(exchange(t, addr, get("/", ""))); got != http.StatusOK {
+		t.Fatalf("GET /: status = %d, want %d", got, http.StatusOK)
+	}
+	cancel()
+
+	io.WriteString(conn, "Host: x\r\n\r\n")
+	response, err := io.ReadAll(conn)
+	conn.Close()
+	if err != nil || statusOf(string(response)) != http.StatusOK {
+		t.Errorf("request in progress at shutdown: got %.40q, %v; want %d", response, err, http.StatusOK)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Errorf("dial after shutdown: connected, want an error")
+	}
+}
+
+// TestServerShutdownTimeout checks that serve gives up waiting for a
+// connection that outlives the shutdown timeout.
+func TestServerShutdownTimeout(t *testing.T) {
+	s := newTestServer(io.Discard)
+	s.shutdownTimeout = 10 * time.Millisecond
+	listener := listen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.serve(ctx, listener) }()
+
+	conn := dial(t, listener.Addr().String())
+	io.WriteString(conn, "GET / HTTP/1.1\r\n")
+	if got := statusOf(exchange(t, listener.Addr().String(), get("/", ""))); got != http.StatusOK {
+		t.Fatalf("GET /: status = %d, want %d", got, http.StatusOK)
+	}
+	cancel()
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "shutdown timed out") {
+		t.Errorf("serve with a stalled connection = %v, want a shutdown timeout error", err)
+	}
+	conn.Close()
+}
+
+func TestFormatResponse(t *testing.T) {
+	now := time.Date(2026, time.January, 2, 3, 4, 5, 0, time.UTC)
+	resp := response{status: statusMethodNotAllowed, allow: "GET, HEAD", body: "你"}
+	tests := []struct {
+		name string
+		head bool
+		want string
+	}{
+		{name: "GET", want: "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/html; charset=utf-8\r\n" +
+			"Content-Length: 3\r\nDate: Fri, 02 Jan 2026 03:04:05 GMT\r\nServer: rawsocket\r\n" +
+			"Allow: GET, HEAD\r\nConnection: close\r\n\r\n你"},
+		{name: "HEAD", head: true, want: "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/html; charset=utf-8\r\n" +
+			"Content-Length: 3\r\nDate: Fri, 02 Jan 2026 03:04:05 GMT\r\nServer: rawsocket\r\n" +
+			"Allow: GET, HEAD\r\nConnection: close\r\n\r\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := formatResponse(resp, tc.head, now); got != tc.want {
+				t.Errorf("formatResponse(%+v, head=%t):\n got %q\nwant %q", resp, tc.head, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestStatusText checks the package's status codes against net/http's
+// and their reason phrases against RFC 9110 §15, which renamed 413, 414
+// and 422; net/http keeps the older names.
+func TestStatusText(t *testing.T) {
+	tests := []struct {
+		status int
+		want   int
+		text   string
+	}{
+		{statusContinue, http.StatusContinue, "Continue"},
+		{statusOK, http.StatusOK, "OK"},
+		{statusBadRequest, http.StatusBadRequest, "Bad Request"},
+		{statusNotFound, http.StatusNotFound, "Not Found"},
+		{statusMethodNotAllowed, http.StatusMethodNotAllowed, "Method Not Allowed"},
+		{statusRequestTimeout, http.StatusRequestTimeout, "Request Timeout"},
+		{statusContentTooLarge, http.StatusRequestEntityTooLarge, "Content Too Large"},
+		{statusURITooLong, http.StatusRequestURITooLong, "URI Too Long"},
+		{statusUnsupportedMediaType, http.StatusUnsupportedMediaType, "Unsupported Media Type"},
+		{statusUnprocessableContent, http.StatusUnprocessableEntity, "Unprocessable Content"},
+		{statusRequestHeaderFieldsTooLarge, http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"},
+		{statusNotImplemented, http.StatusNotImplemented, "Not Implemented"},
+		{statusHTTPVersionNotSupported, http.StatusHTTPVersionNotSupported, "HTTP Version Not Supported"},
+	}
+	for _, tc := range tests {
+		if tc.status != tc.want {
+			t.Errorf("status %q = %d, want %d", tc.text, tc.status, tc.want)
+		}
+		if got := statusText(tc.status); got != tc.text {
+			t.Errorf("statusText(%d) = %q, want %q", tc.status, got, tc.text)
+		}
+	}
+	if got := statusText(299); got != "" {
+		t.Errorf("statusText(299) = %q, want \"\"", got)
+	}
+}
