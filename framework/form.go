@@ -3,6 +3,7 @@ package framework
 import (
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -39,21 +40,28 @@ func ParseForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	if err != nil || mediaType != "application/x-www-form-urlencoded" {
 		return nil, ErrUnsupportedMediaType
 	}
+	// Read the body and parse it alone: r.ParseForm would also parse the
+	// query string and fail on a malformed one.
 	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, ErrBodyTooLarge
-		}
+	body, err := io.ReadAll(r.Body)
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return nil, ErrBodyTooLarge
+	}
+	if err != nil {
+		return nil, fmt.Errorf("framework: reading form: %w", err)
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
 		return nil, fmt.Errorf("framework: malformed form: %w", err)
 	}
-	for field, values := range r.PostForm {
+	for field, values := range form {
 		for _, value := range values {
 			if !utf8.ValidString(field) || !utf8.ValidString(value) {
 				return nil, errors.New("framework: malformed form: invalid UTF-8")
 			}
 		}
 	}
-	return r.PostForm, nil
+	return form, nil
 }
 
 // FormErrorStatus returns the status code that answers an error from

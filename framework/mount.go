@@ -37,8 +37,12 @@ func Mount(prefix string, handler http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), scriptNameKey{}, ScriptName(r)+prefix)
 		r = r.WithContext(ctx)
 		if rest == "" {
-			r.URL.Path = prefix + "/"
-			r.URL.RawPath = ""
+			// r shares its URL with the caller's request, which a handler
+			// must not change: change a copy, as http.StripPrefix does.
+			u := *r.URL
+			u.Path = prefix + "/"
+			u.RawPath = ""
+			r.URL = &u
 		}
 		stripped.ServeHTTP(w, r)
 	})

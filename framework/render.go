@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -122,7 +123,7 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name 
 			return
 		}
 	}
-	writeHTML(w, status, body.Bytes())
+	writeHTML(w, r, status, body.Bytes())
 }
 
 // NotFound answers 404 Not Found (RFC 9110 §15.5.5) with the page
@@ -184,13 +185,18 @@ func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "500 internal server error", http.StatusInternalServerError)
 		return
 	}
-	writeHTML(w, http.StatusInternalServerError, body.Bytes())
+	writeHTML(w, r, http.StatusInternalServerError, body.Bytes())
 }
 
-func writeHTML(w http.ResponseWriter, status int, body []byte) {
+// writeHTML sends body as an HTML response with status; in answer to
+// HEAD, it sends the same header and no body.
+func writeHTML(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(body)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
 }
 
 // fsLoader loads pongo2 templates from an fs.FS. pongo2's own FSLoader

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -20,7 +21,7 @@ const StaticCacheControl = "public, max-age=3600"
 // Because every route names one file, a directory is never listed, and
 // no path, however encoded ("../", "%2e%2e/"), reaches a file outside
 // fsys. Files and directories whose names start with "." (.env, .git) are
-// left out. Each file is served by [http.ServeFileFS], which sets
+// left out. Each file is served by [http.ServeContent], which sets
 // Content-Type and answers conditional and range requests, with
 // Cache-Control: [StaticCacheControl]; it answers GET and HEAD.
 //
@@ -49,9 +50,24 @@ func StaticFiles(fsys fs.FS, prefix string) (Routes, error) {
 	return routes, nil
 }
 
+// staticFile serves the file called name with [http.ServeContent].
+// (http.ServeFileFS would redirect a request for ".../index.html" to
+// ".../", a path with no route.)
 func staticFile(fsys fs.FS, name string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		file, err := fsys.Open(name)
+		if err != nil {
+			http.NotFound(w, r) // removed since StaticFiles listed it
+			return
+		}
+		defer file.Close()
+		info, err := file.Stat()
+		content, seekable := file.(io.ReadSeeker)
+		if err != nil || !seekable {
+			http.Error(w, "500 internal server error", http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Cache-Control", StaticCacheControl)
-		http.ServeFileFS(w, r, fsys, name)
+		http.ServeContent(w, r, name, info.ModTime(), content)
 	})
 }

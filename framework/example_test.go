@@ -1,0 +1,476 @@
+package framework_test
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/http/cgi"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"testing/fstest"
+
+	"github.com/flosch/pongo2/v6"
+
+	"example.com/miniweb/framework"
+)
+
+func ExampleRoutes() {
+	routes := framework.Routes{
+		"/hi": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "hi")
+		}),
+	}
+	for _, path := range []string{"/hi", "/nowhere"} {
+		rec := httptest.NewRecorder()
+		routes.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		fmt.Println(path, rec.Code)
+	}
+	// Output:
+	// /hi 200
+	// /nowhere 404
+}
+
+func ExampleRoutes_WithNotFound() {
+	routes := framework.Routes{
+		"/hi": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "hi")
+		}),
+	}
+	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, "nothing at %s", r.URL.Path)
+	})
+	handler := routes.WithNotFound(notFound)
+	for _, path := range []string{"/hi", "/nowhere"} {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		fmt.Println(path, rec.Code, rec.Body)
+	}
+	// Output:
+	// /hi 200 hi
+	// /nowhere 404 nothing at /nowhere
+}
+
+// A CGI server passes the request to a program as environment variables,
+// the environ that WSGI took over. net/http/cgi turns them back into an
+// *http.Request, which the same route table then serves; cgi.Serve does
+// this for a real CGI program.
+func ExampleRoutes_cgi() {
+	environ := map[string]string{
+		"REQUEST_METHOD":  "GET",
+		"SERVER_PROTOCOL": "HTTP/1.1",
+		"HTTP_HOST":       "example.com",
+		"SCRIPT_NAME":     "/cgi-bin/miniweb",
+		"PATH_INFO":       "/hello",
+		"QUERY_STRING":    "name=ann",
+		"REMOTE_ADDR":     "192.0.2.1",
+	}
+	r, err := cgi.RequestFromMap(environ)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("request:", r.Method, r.URL)
+
+	routes := framework.Routes{
+		"/hello": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "hello, %s (SCRIPT_NAME %s, PATH_INFO %s)",
+				r.URL.Query().Get("name"), framework.ScriptName(r), framework.PathInfo(r))
+		}),
+	}
+	handler := framework.Mount(environ["SCRIPT_NAME"], routes)
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, r)
+	fmt.Println(rec.Code, rec.Body)
+	// Output:
+	// request: GET http://example.com/cgi-bin/miniweb/hello?name=ann
+	// 200 hello, ann (SCRIPT_NAME /cgi-bin/miniweb, PATH_INFO /hello)
+}
+
+func ExampleMethods() {
+	login := framework.Methods{
+		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "the form")
+		}),
+		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "logged in")
+		}),
+	}
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodDelete} {
+		rec := httptest.NewRecorder()
+		login.ServeHTTP(rec, httptest.NewRequest(method, "/login", nil))
+		fmt.Printf("%s %d %q Allow: %q\n", method, rec.Code, rec.Body, rec.Header().Get("Allow"))
+	}
+	// Output:
+	// GET 200 "the form" Allow: ""
+	// HEAD 200 "" Allow: ""
+	// POST 200 "logged in" Allow: ""
+	// DELETE 405 "405 method not allowed\n" Allow: "GET, HEAD, OPTIONS, POST"
+}
+
+func ExampleMount() {
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "SCRIPT_NAME %q, PATH_INFO %q", framework.ScriptName(r), framework.PathInfo(r))
+	})
+	handler := framework.Mount("/app", app)
+	for _, path := range []string{"/app/login", "/app", "/apple"} {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		fmt.Println(path, rec.Code, strings.TrimSpace(rec.Body.String()))
+	}
+	// Output:
+	// /app/login 200 SCRIPT_NAME "/app", PATH_INFO "/login"
+	// /app 200 SCRIPT_NAME "/app", PATH_INFO "/"
+	// /apple 404 404 page not found
+}
+
+func ExampleShiftPath() {
+	segment, scriptName, pathInfo, ok := framework.ShiftPath("/foo", "/bar/baz")
+	fmt.Printf("%q %q %q %v\n", segment, scriptName, pathInfo, ok)
+	// Output:
+	// "bar" "/foo/bar" "/baz" true
+}
+
+func ExampleURL() {
+	home := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<a href="%s">Log in</a>`, framework.URL(r, "/login"))
+	})
+	for _, handler := range []http.Handler{home, framework.Mount("/app", home)} {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/app/home", nil))
+		fmt.Println(rec.Body)
+	}
+	// Output:
+	// <a href="/login">Log in</a>
+	// <a href="/app/login">Log in</a>
+}
+
+func ExamplePathInfo() {
+	handler := framework.Mount("/app", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("PATH_INFO:", framework.PathInfo(r))
+	}))
+	handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/app/home?tab=1", nil))
+	// Output:
+	// PATH_INFO: /home
+}
+
+func ExampleParseForm() {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		form, err := framework.ParseForm(w, r)
+		if err != nil {
+			http.Error(w, err.Error(), framework.FormErrorStatus(err))
+			return
+		}
+		fmt.Fprintf(w, "username %q, next %q", form.Get("username"), form.Get("next"))
+	})
+	bodies := []string{
+		"username=ann&password=s3cret",
+		"username=" + strings.Repeat("a", framework.MaxFormBytes),
+	}
+	for _, body := range bodies {
+		// next is in the query string, not the body, so ParseForm leaves it out.
+		r := httptest.NewRequest(http.MethodPost, "/login?next=/home", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, r)
+		fmt.Println(rec.Code, strings.TrimSpace(rec.Body.String()))
+	}
+	// Output:
+	// 200 username "ann", next ""
+	// 413 framework: request body too large
+}
+
+func ExampleFormErrorStatus() {
+	r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(`{"username": "ann"}`))
+	r.Header.Set("Content-Type", "application/json")
+	_, err := framework.ParseForm(httptest.NewRecorder(), r)
+	fmt.Println(framework.FormErrorStatus(err), err)
+	// Output:
+	// 415 framework: request body is not application/x-www-form-urlencoded
+}
+
+func ExampleFieldErrors() {
+	form := url.Values{"username": {""}, "password": {"correct horse battery staple"}}
+	errs := framework.FieldErrors{}
+	errs.Required(form, "username", "Enter your username.")
+	errs.Required(form, "password", "Enter your password.")
+	errs.MaxLength(form, "password", 16, "That password is too long.")
+	for _, field := range slices.Sorted(maps.Keys(errs)) {
+		fmt.Printf("%s: %s\n", field, errs[field])
+	}
+	// Output:
+	// password: That password is too long.
+	// username: Enter your username.
+}
+
+func ExampleNewSessions() {
+	// Real keys come from configuration, so that sessions outlive a
+	// restart; crypto/rand makes good ones.
+	hashKey := make([]byte, framework.HashKeyBytes)
+	blockKey := make([]byte, framework.BlockKeyBytes)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	if _, err := framework.NewSessions(framework.DefaultSessionLifetime, hashKey, blockKey); err != nil {
+		fmt.Println(err)
+	}
+
+	// An AES-128 key is not enough.
+	_, err := framework.NewSessions(framework.DefaultSessionLifetime, hashKey, blockKey[:16])
+	fmt.Println(err)
+	// Output:
+	// framework: session key pair 1: want a 64-byte hash key and a 32-byte block key, have 64 and 16 bytes
+}
+
+func ExampleSessions() {
+	hashKey := make([]byte, framework.HashKeyBytes)
+	blockKey := make([]byte, framework.BlockKeyBytes)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	sessions, err := framework.NewSessions(framework.DefaultSessionLifetime, hashKey, blockKey)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// Log in: save a new session for ann.
+	login := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodPost, "/login", nil)
+	if err := sessions.Save(login, r, sessions.Start("ann")); err != nil {
+		fmt.Println(err)
+		return
+	}
+	cookie := login.Result().Cookies()[0]
+	fmt.Println("cookie:", cookie.Name, "Path:", cookie.Path, "HttpOnly:", cookie.HttpOnly)
+
+	// The next request sends the cookie back.
+	r = httptest.NewRequest(http.MethodGet, "/home", nil)
+	r.AddCookie(cookie)
+	fmt.Printf("user: %q\n", sessions.Load(httptest.NewRecorder(), r).User)
+
+	// A cookie cut short, or changed in any way, is a visitor who is not
+	// logged in.
+	r = httptest.NewRequest(http.MethodGet, "/home", nil)
+	r.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value[:len(cookie.Value)/2]})
+	fmt.Printf("user: %q\n", sessions.Load(httptest.NewRecorder(), r).User)
+	// Output:
+	// cookie: session Path: / HttpOnly: true
+	// user: "ann"
+	// user: ""
+}
+
+func ExamplePages() {
+	templates := fstest.MapFS{
+		"base.html":  {Data: []byte(`<title>{% block title %}{% endblock %}</title>{% block content %}{% endblock %}`)},
+		"hello.html": {Data: []byte(`{% extends "base.html" %}{% block title %}Hello{% endblock %}{% block content %}<p>Hello, {{ name }}! <a href="{{ url("/login") }}">Log in</a></p>{% endblock %}`)},
+	}
+	hashKey := make([]byte, framework.HashKeyBytes)
+	blockKey := make([]byte, framework.BlockKeyBytes)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	sessions, err := framework.NewSessions(0, hashKey, blockKey)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pages, err := framework.NewPages(templates, sessions, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	rec := httptest.NewRecorder()
+	pages.Render(rec, httptest.NewRequest(http.MethodGet, "/hello", nil), http.StatusOK, "hello.html",
+		pongo2.Context{"name": "<ann>"})
+	fmt.Println(rec.Code, rec.Header().Get("Content-Type"))
+	fmt.Println(rec.Body)
+	// Output:
+	// 200 text/html; charset=utf-8
+	// <title>Hello</title><p>Hello, &lt;ann&gt;! <a href="/login">Log in</a></p>
+}
+
+func ExamplePages_NotFound() {
+	templates := fstest.MapFS{
+		"404.html": {Data: []byte(`<h1>Not found</h1><p>Try <a href="{{ url("/") }}">the start page</a>.</p>`)},
+	}
+	hashKey := make([]byte, framework.HashKeyBytes)
+	blockKey := make([]byte, framework.BlockKeyBytes)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	sessions, err := framework.NewSessions(0, hashKey, blockKey)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pages, err := framework.NewPages(templates, sessions, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	routes := framework.Routes{"/": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})}
+	handler := routes.WithNotFound(http.HandlerFunc(pages.NotFound))
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/nowhere", nil))
+	fmt.Println(rec.Code, rec.Body)
+	// Output:
+	// 404 <h1>Not found</h1><p>Try <a href="/">the start page</a>.</p>
+}
+
+func ExamplePages_Recover() {
+	templates := fstest.MapFS{
+		"500.html": {Data: []byte(`<h1>Something went wrong</h1>`)},
+	}
+	hashKey := make([]byte, framework.HashKeyBytes)
+	blockKey := make([]byte, framework.BlockKeyBytes)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	sessions, err := framework.NewSessions(0, hashKey, blockKey)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The log gets the panic and its stack; the client gets neither.
+	pages, err := framework.NewPages(templates, sessions, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	handler := pages.Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var users map[string]string
+		users["ann"] = "oops" // assignment to entry in nil map
+	}))
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	fmt.Println(rec.Code, rec.Body)
+	// Output:
+	// 500 <h1>Something went wrong</h1>
+}
+
+func ExamplePages_ServerError() {
+	templates := fstest.MapFS{
+		"500.html": {Data: []byte(`<h1>Something went wrong</h1>`)},
+	}
+	hashKey := make([]byte, framework.HashKeyBytes)
+	blockKey := make([]byte, framework.BlockKeyBytes)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	sessions, err := framework.NewSessions(0, hashKey, blockKey)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// A logger that prints the message and the error, for the example.
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	pages, err := framework.NewPages(templates, sessions, logger, false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := saveNote(r); err != nil {
+			pages.ServerError(w, r, err)
+			return
+		}
+		io.WriteString(w, "saved")
+	})
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/note", nil))
+	fmt.Println(rec.Code, rec.Body)
+	// Output:
+	// level=ERROR msg="serving request" method=POST path=/note error="saving note: disk full"
+	// 500 <h1>Something went wrong</h1>
+}
+
+// saveNote stands for the work of a handler that can fail.
+func saveNote(r *http.Request) error {
+	return errors.New("saving note: disk full")
+}
+
+func ExampleStaticFiles() {
+	static := fstest.MapFS{
+		"style.css":   {Data: []byte("body { margin: 0 }")},
+		"css/app.css": {Data: []byte("main { padding: 1em }")},
+		".env":        {Data: []byte("SECRET=1")}, // names starting with "." are left out
+	}
+	routes := framework.Routes{}
+	staticRoutes, err := framework.StaticFiles(static, "/static/")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	maps.Copy(routes, staticRoutes)
+	for _, path := range slices.Sorted(maps.Keys(routes)) {
+		fmt.Println("route:", path)
+	}
+
+	for _, path := range []string{"/static/style.css", "/static/.env", "/static/../go.mod"} {
+		rec := httptest.NewRecorder()
+		routes.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		fmt.Printf("%s %d Content-Type: %q Cache-Control: %q\n",
+			path, rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Cache-Control"))
+	}
+	// Output:
+	// route: /static/css/app.css
+	// route: /static/style.css
+	// /static/style.css 200 Content-Type: "text/css; charset=utf-8" Cache-Control: "public, max-age=3600"
+	// /static/.env 404 Content-Type: "text/plain; charset=utf-8" Cache-Control: ""
+	// /static/../go.mod 404 Content-Type: "text/plain; charset=utf-8" Cache-Control: ""
+}
+
+func ExampleAccessLog() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		// Leave out the times, so that the output is the same on every
+		// run: slog's own, and the one in [brackets] in the message.
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			switch a.Key {
+			case slog.TimeKey:
+				return slog.Attr{}
+			case slog.MessageKey:
+				client, rest, _ := strings.Cut(a.Value.String(), "[")
+				_, request, _ := strings.Cut(rest, "]")
+				return slog.String(a.Key, client+"[date]"+request)
+			}
+			return a
+		},
+	}))
+	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello, %s", r.URL.Query().Get("name"))
+	})
+	handler := framework.AccessLog(logger, hello)
+
+	r := httptest.NewRequest(http.MethodGet, "/hello?name=ann", nil)
+	r.Proto = "HTTP/1.1"
+	r.RemoteAddr = "192.0.2.1:51234"
+	handler.ServeHTTP(httptest.NewRecorder(), r)
+	// Output:
+	// level=INFO msg="192.0.2.1 - - [date] \"GET /hello?name=ann HTTP/1.1\" 200 10"
+}
+
+func ExampleSecurityHeaders() {
+	handler := framework.SecurityHeaders(http.NotFoundHandler())
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	for _, name := range []string{"X-Content-Type-Options", "Content-Security-Policy", "Referrer-Policy"} {
+		fmt.Printf("%s: %s\n", name, rec.Header().Get(name))
+	}
+	// Output:
+	// X-Content-Type-Options: nosniff
+	// Content-Security-Policy: default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'
+	// Referrer-Policy: same-origin
+}

@@ -1,0 +1,168 @@
+package framework
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// text returns a handler that writes body, so that a test can tell which
+// handler answered.
+// text returns a handler that writes body, and names itself by body in
+// the X-Handler header, which survives where a HEAD response drops body.
+func text(body string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Handler", body)
+		io.WriteString(w, body)
+	})
+}
+
+// notFoundBody is what http.NotFound writes.
+const notFoundBody = "404 page not found\n"
+
+func TestRoutes(t *testing.T) {
+	routes := Routes{
+		"/":      text("home"),
+		"/login": text("login"),
+	}
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		wantStatus int
+		wantBody   string
+	}{
+		{name: "root", method: http.MethodGet, path: "/", wantStatus: http.StatusOK, wantBody: "home"},
+		{name: "hit", method: http.MethodGet, path: "/login", wantStatus: http.StatusOK, wantBody: "login"},
+		{name: "any method reaches the handler", method: http.MethodPost, path: "/login", wantStatus: http.StatusOK, wantBody: "login"},
+		{name: "query string is not part of the path", method: http.MethodGet, path: "/login?next=/home", wantStatus: http.StatusOK, wantBody: "login"},
+		{name: "miss", method: http.MethodGet, path: "/nowhere", wantStatus: http.StatusNotFound, wantBody: notFoundBody},
+		{name: "trailing slash", method: http.MethodGet, path: "/login/", wantStatus: http.StatusNotFound, wantBody: notFoundBody},
+		{name: "path below", method: http.MethodGet, path: "/login/x", wantStatus: http.StatusNotFound, wantBody: notFoundBody},
+		{name: "prefix of a path", method: http.MethodGet, path: "/log", wantStatus: http.StatusNotFound, wantBody: notFoundBody},
+		{name: "other case", method: http.MethodGet, path: "/LOGIN", wantStatus: http.StatusNotFound, wantBody: notFoundBody},
+		{name: "unclean path", method: http.MethodGet, path: "/x/../login", wantStatus: http.StatusNotFound, wantBody: notFoundBody},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			routes.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+			if rec.Code != tc.wantStatus {
+				t.Errorf("%s %s: status = %d, want %d", tc.method, tc.path, rec.Code, tc.wantStatus)
+			}
+			if got := rec.Body.String(); got != tc.wantBody {
+				t.Errorf("%s %s: body = %q, want %q", tc.method, tc.path, got, tc.wantBody)
+			}
+		})
+	}
+}
+
+func TestRoutesNil(t *testing.T) {
+	var routes Routes
+	rec := httptest.NewRecorder()
+	routes.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("nil Routes, GET /: status = %d, want %d", rec.Code, http.StatusNotFound)
+	}
+}
+
+func TestRoutesWithNotFound(t *testing.T) {
+	var misses int
+	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		misses++
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, "custom 404 for "+r.URL.Path)
+	})
+	handler := Routes{"/login": text("login")}.WithNotFound(notFound)
+	tests := []struct {
+		name       string
+		path       string
+		wantStatus int
+		wantBody   string
+		wantMisses int
+	}{
+		{name: "hit", path: "/login", wantStatus: http.StatusOK, wantBody: "login", wantMisses: 0},
+		{name: "miss", path: "/nowhere", wantStatus: http.StatusNotFound, wantBody: "custom 404 for /nowhere", wantMisses: 1},
+		{name: "trailing slash", path: "/login/", wantStatus: http.StatusNotFound, wantBody: "custom 404 for /login/", wantMisses: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			misses = 0
+			rec := httptest.NewRecorder()
+			handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+			if rec.Code != tc.wantStatus {
+				t.Errorf("GET %s: status = %d, want %d", tc.path, rec.Code, tc.wantStatus)
+			}
+			if got := rec.Body.String(); got != tc.wantBody {
+				t.Errorf("GET %s: body = %q, want %q", tc.path, got, tc.wantBody)
+			}
+			if misses != tc.wantMisses {
+				t.Errorf("GET %s: not-found handler called %d times, want %d", tc.path, misses, tc.wantMisses)
+			}
+		})
+	}
+}
+
+// named returns a handler that names itself in the header field Handler
+// and writes its name as the body, so that a test can tell which handler
+// answered even when the body is dropped.
+func named(name string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Handler", name)
+		io.WriteString(w, name)
+	})
+}
+
+func TestMethods(t *testing.T) {
+	getPost := Methods{http.MethodGet: named("get"), http.MethodPost: named("post")}
+	postOnly := Methods{http.MethodPost: named("post")}
+	explicitHead := Methods{http.MethodGet: named("get"), http.MethodHead: named("head")}
+	explicitOptions := Methods{http.MethodGet: named("get"), http.MethodOptions: named("options")}
+	const notAllowed = "405 method not allowed\n"
+	tests := []struct {
+		name        string
+		methods     Methods
+		method      string
+		wantStatus  int
+		wantHandler string // "" when Methods answers itself
+		wantBody    string
+		wantAllow   string // "" for no Allow header
+	}{
+		{name: "GET hit", methods: getPost, method: http.MethodGet, wantStatus: http.StatusOK, wantHandler: "get", wantBody: "get"},
+		{name: "HEAD served by GET without a body", methods: getPost, method: http.MethodHead, wantStatus: http.StatusOK, wantHandler: "get", wantBody: ""},
+		{name: "POST hit", methods: getPost, method: http.MethodPost, wantStatus: http.StatusOK, wantHandler: "post", wantBody: "post"},
+		{name: "explicit HEAD wins", methods: explicitHead, method: http.MethodHead, wantStatus: http.StatusOK, wantHandler: "head", wantBody: ""},
+		{name: "explicit HEAD leaves GET alone", methods: explicitHead, method: http.MethodGet, wantStatus: http.StatusOK, wantHandler: "get", wantBody: "get"},
+		{name: "explicit OPTIONS wins", methods: explicitOptions, method: http.MethodOptions, wantStatus: http.StatusOK, wantHandler: "options", wantBody: "options"},
+		{name: "OPTIONS", methods: getPost, method: http.MethodOptions, wantStatus: http.StatusNoContent, wantAllow: "GET, HEAD, OPTIONS, POST"},
+		{name: "OPTIONS without GET", methods: postOnly, method: http.MethodOptions, wantStatus: http.StatusNoContent, wantAllow: "OPTIONS, POST"},
+		{name: "PUT", methods: getPost, method: http.MethodPut, wantStatus: http.StatusMethodNotAllowed, wantBody: notAllowed, wantAllow: "GET, HEAD, OPTIONS, POST"},
+		{name: "TRACE", methods: getPost, method: http.MethodTrace, wantStatus: http.StatusMethodNotAllowed, wantBody: notAllowed, wantAllow: "GET, HEAD, OPTIONS, POST"},
+		{name: "PROPFIND", methods: getPost, method: "PROPFIND", wantStatus: http.StatusMethodNotAllowed, wantBody: notAllowed, wantAllow: "GET, HEAD, OPTIONS, POST"},
+		{name: "methods are case-sensitive", methods: getPost, method: "get", wantStatus: http.StatusMethodNotAllowed, wantBody: notAllowed, wantAllow: "GET, HEAD, OPTIONS, POST"},
+		{name: "PUT on POST only", methods: postOnly, method: http.MethodPut, wantStatus: http.StatusMethodNotAllowed, wantBody: notAllowed, wantAllow: "OPTIONS, POST"},
+		{name: "GET on POST only", methods: postOnly, method: http.MethodGet, wantStatus: http.StatusMethodNotAllowed, wantBody: notAllowed, wantAllow: "OPTIONS, POST"},
+		{name: "HEAD on POST only", methods: postOnly, method: http.MethodHead, wantStatus: http.StatusMethodNotAllowed, wantAllow: "OPTIONS, POST"},
+		{name: "Allow lists explicit HEAD once", methods: explicitHead, method: http.MethodDelete, wantStatus: http.StatusMethodNotAllowed, wantBody: notAllowed, wantAllow: "GET, HEAD, OPTIONS"},
+		{name: "Allow lists explicit OPTIONS once", methods: explicitOptions, method: http.MethodDelete, wantStatus: http.StatusMethodNotAllowed, wantBody: notAllowed, wantAllow: "GET, HEAD, OPTIONS"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			tc.methods.ServeHTTP(rec, httptest.NewRequest(tc.method, "/", nil))
+			if rec.Code != tc.wantStatus {
+				t.Errorf("%s /: status = %d, want %d", tc.method, rec.Code, tc.wantStatus)
+			}
+			if got := rec.Header().Get("Handler"); got != tc.wantHandler {
+				t.Errorf("%s /: answered by handler %q, want %q", tc.method, got, tc.wantHandler)
+			}
+			if got := rec.Body.String(); got != tc.wantBody {
+				t.Errorf("%s /: body = %q, want %q", tc.method, got, tc.wantBody)
+			}
+			if got := rec.Header().Get("Allow"); got != tc.wantAllow {
+				t.Errorf("%s /: Allow = %q, want %q", tc.method, got, tc.wantAllow)
+			}
+		})
+	}
+}

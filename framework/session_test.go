@@ -1,0 +1,439 @@
+package framework
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testLifetime is the session lifetime in these tests.
+const testLifetime = time.Hour
+
+// testTime is the reading of the clock injected into Sessions in these
+// tests. It has no fraction of a second, as IssuedAt has none.
+var testTime = time.Date(2026, time.November, 22, 14, 3, 59, 0, time.UTC)
+
+// keyPair returns a hash key and a block key made of repeated bytes: a
+// different b gives different keys.
+func keyPair(b byte) [][]byte {
+	return [][]byte{bytes.Repeat([]byte{b}, HashKeyBytes), bytes.Repeat([]byte{b + 1}, BlockKeyBytes)}
+}
+
+// newTestSessions returns Sessions with testLifetime, keyPairs and a clock
+// stopped at testTime.
+func newTestSessions(t testing.TB, keyPairs ...[]byte) *Sessions {
+	t.Helper()
+	s, err := NewSessions(testLifetime, keyPairs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.now = func() time.Time { return testTime }
+	return s
+}
+
+// saveCookie returns the cookie that s.Save sets for session on a GET of
+// target, served through mount when it is not "".
+func saveCookie(t *testing.T, s *Sessions, mount, target string, session Session) (*http.Cookie, string) {
+	t.Helper()
+	var handler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.Save(w, r, session); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if mount != "" {
+		handler = Mount(mount, handler)
+	}
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("GET %s, Save: %d cookies set, want 1: %q", target, len(cookies), rec.Header()["Set-Cookie"])
+	}
+	return cookies[0], rec.Header().Get("Set-Cookie")
+}
+
+// load returns what s.Load finds in a request for "/" with the header
+// Cookie: name=value, and the Set-Cookie headers it writes.
+func load(s *Sessions, name, value string) (Session, []*http.Cookie) {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Cookie", name+"="+value)
+	rec := httptest.NewRecorder()
+	session := s.Load(rec, r)
+	return session, rec.Result().Cookies()
+}
+
+func TestSessionsRoundTrip(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	tests := []struct {
+		name    string
+		session Session
+	}{
+		{name: "logged in", session: s.Start("ann")},
+		{name: "flashes", session: Session{ID: "x", User: "ann", IssuedAt: testTime.Unix(), Flashes: []string{"Welcome back.", "<b>ok</b>"}}},
+		{name: "anonymous flash", session: Session{Flashes: []string{"Logged out."}}},
+		{name: "user name with markup", session: Session{ID: "y", User: `ann"; Path=/evil <x>`, IssuedAt: testTime.Unix()}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cookie, _ := saveCookie(t, s, "", "/", tc.session)
+			got, deleted := load(s, cookie.Name, cookie.Value)
+			if !reflect.DeepEqual(got, tc.session) {
+				t.Errorf("Save %+v then Load = %+v", tc.session, got)
+			}
+			if len(deleted) != 0 {
+				t.Errorf("Save %+v then Load set cookies %v, want none", tc.session, deleted)
+			}
+		})
+	}
+}
+
+func TestSessionsNoCookie(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	rec := httptest.NewRecorder()
+	got := s.Load(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if !reflect.DeepEqual(got, Session{}) {
+		t.Errorf("Load without a cookie = %+v, want the zero Session", got)
+	}
+	if header := rec.Header().Get("Set-Cookie"); header != "" {
+		t.Errorf("Load without a cookie: Set-Cookie = %q, want none", header)
+	}
+}
+
+func TestSessionsCookieAttributes(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	tests := []struct {
+		name       string
+		mount      string
+		target     string
+		session    Session
+		wantName   string
+		wantPath   string
+		wantSecure bool
+		wantMaxAge int
+	}{
+		{name: "root", target: "/login", session: s.Start("ann"),
+			wantName: "session", wantPath: "/", wantMaxAge: int(testLifetime.Seconds())},
+		{name: "root over TLS", target: "https://example.com/login", session: s.Start("ann"),
+			wantName: "__Host-session", wantPath: "/", wantSecure: true, wantMaxAge: int(testLifetime.Seconds())},
+		{name: "mounted", mount: "/app", target: "/app/login", session: s.Start("ann"),
+			wantName: "session", wantPath: "/app", wantMaxAge: int(testLifetime.Seconds())},
+		{name: "mounted over TLS", mount: "/app", target: "https://example.com/app/login", session: s.Start("ann"),
+			wantName: "session", wantPath: "/app", wantSecure: true, wantMaxAge: int(testLifetime.Seconds())},
+		{name: "time left of the lifetime", target: "/", session: Session{ID: "x", User: "ann", IssuedAt: testTime.Add(-20 * time.Minute).Unix()},
+			wantName: "session", wantPath: "/", wantMaxAge: int((testLifetime - 20*time.Minute).Seconds())},
+		{name: "no user", target: "/", session: Session{Flashes: []string{"Logged out."}},
+			wantName: "session", wantPath: "/", wantMaxAge: int(testLifetime.Seconds())},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cookie, header := saveCookie(t, s, tc.mount, tc.target, tc.session)
+			if cookie.Name != tc.wantName {
+				t.Errorf("GET %s: cookie name = %q, want %q", tc.target, cookie.Name, tc.wantName)
+			}
+			if cookie.Path != tc.wantPath {
+				t.Errorf("GET %s: Path = %q, want %q", tc.target, cookie.Path, tc.wantPath)
+			}
+			if cookie.Secure != tc.wantSecure {
+				t.Errorf("GET %s: Secure = %v, want %v", tc.target, cookie.Secure, tc.wantSecure)
+			}
+			if !cookie.HttpOnly {
+				t.Errorf("GET %s: HttpOnly = false, want true", tc.target)
+			}
+			if cookie.SameSite != http.SameSiteLaxMode {
+				t.Errorf("GET %s: SameSite = %v, want Lax (%v)", tc.target, cookie.SameSite, http.SameSiteLaxMode)
+			}
+			if cookie.MaxAge != tc.wantMaxAge {
+				t.Errorf("GET %s: Max-Age = %d, want %d", tc.target, cookie.MaxAge, tc.wantMaxAge)
+			}
+			if cookie.Domain != "" {
+				t.Errorf("GET %s: Domain = %q, want none", tc.target, cookie.Domain)
+			}
+			for _, attribute := range []string{"HttpOnly", "SameSite=Lax", "Max-Age=" + strconv.Itoa(tc.wantMaxAge)} {
+				if !strings.Contains(header, attribute) {
+					t.Errorf("GET %s: Set-Cookie %q lacks %s", tc.target, header, attribute)
+				}
+			}
+		})
+	}
+}
+
+// TestSessionsMaxAgeMidSecond checks Max-Age when the login happens in
+// the middle of a second: IssuedAt keeps whole seconds, so the cookie may
+// end up to a second before the lifetime, never after it.
+func TestSessionsMaxAgeMidSecond(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	for _, offset := range []time.Duration{0, time.Millisecond, 400 * time.Millisecond, 999 * time.Millisecond} {
+		s.now = func() time.Time { return testTime.Add(offset) }
+		cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+		lifetime := int(testLifetime.Seconds())
+		if cookie.MaxAge < lifetime-1 || cookie.MaxAge > lifetime {
+			t.Errorf("login %v into a second: Max-Age = %d, want %d or %d", offset, cookie.MaxAge, lifetime-1, lifetime)
+		}
+	}
+}
+
+// TestSessionsLoadUnderMount checks that a cookie saved under a mount and
+// over TLS is read back there, under the same name.
+func TestSessionsLoadUnderMount(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	for _, target := range []string{"/app/login", "https://example.com/app/login", "https://example.com/login"} {
+		t.Run(target, func(t *testing.T) {
+			mount := ""
+			if strings.Contains(target, "/app/") {
+				mount = "/app"
+			}
+			cookie, _ := saveCookie(t, s, mount, target, s.Start("ann"))
+			var got Session
+			var handler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got = s.Load(w, r)
+			})
+			if mount != "" {
+				handler = Mount(mount, handler)
+			}
+			r := httptest.NewRequest(http.MethodGet, target, nil)
+			r.AddCookie(cookie)
+			handler.ServeHTTP(httptest.NewRecorder(), r)
+			if got.User != "ann" {
+				t.Errorf("GET %s with cookie %s: user = %q, want %q", target, cookie.Name, got.User, "ann")
+			}
+		})
+	}
+}
+
+func TestSessionsRejectsBadCookies(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	good, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+	other, _ := saveCookie(t, newTestSessions(t, keyPair('x')...), "", "/", s.Start("ann"))
+	tlsCookie, _ := saveCookie(t, s, "", "https://example.com/", s.Start("ann"))
+
+	tests := []struct {
+		name  string
+		value string
+	}{
+		{name: "tampered", value: flip(good.Value, len(good.Value)/2)},
+		{name: "tampered start", value: flip(good.Value, 0)},
+		{name: "tampered timestamp", value: restamp(t, good.Value)},
+		{name: "truncated", value: good.Value[:len(good.Value)/2]},
+		{name: "one byte short", value: good.Value[:len(good.Value)-1]},
+		{name: "garbage", value: "not-a-session-cookie"},
+		{name: "empty", value: ""},
+		{name: "base64 of nothing useful", value: base64.URLEncoding.EncodeToString([]byte("1|2|3"))},
+		{name: "other keys", value: other.Value},
+		{name: "signed for another name", value: tlsCookie.Value},
+		{name: "too long", value: strings.Repeat("A", 5000)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, cookies := load(s, "session", tc.value)
+			if !reflect.DeepEqual(got, Session{}) {
+				t.Errorf("Load(session=%.20q…) = %+v, want the zero Session", tc.value, got)
+			}
+			checkDeleted(t, fmt.Sprintf("Load(session=%.20q…)", tc.value), cookies)
+		})
+	}
+}
+
+// checkDeleted checks that cookies is one Set-Cookie that deletes the
+// session cookie at "/".
+func checkDeleted(t *testing.T, call string, cookies []*http.Cookie) {
+	t.Helper()
+	if len(cookies) != 1 {
+		t.Fatalf("%s: set %d cookies, want 1 that deletes the session", call, len(cookies))
+	}
+	cookie := cookies[0]
+	if cookie.Name != "session" || cookie.Value != "" || cookie.MaxAge >= 0 || cookie.Path != "/" {
+		t.Errorf("%s: Set-Cookie %s, want session=; Path=/; Max-Age=0", call, cookie)
+	}
+	if !strings.Contains(cookie.String(), "Max-Age=0") {
+		t.Errorf("%s: Set-Cookie %s lacks Max-Age=0", call, cookie)
+	}
+}
+
+// flip returns value with the byte at i changed to another base64
+// character, so that it still decodes but to different bytes.
+func flip(value string, i int) string {
+	b := []byte(value)
+	if b[i] == 'A' {
+		b[i] = 'B'
+	} else {
+		b[i] = 'A'
+	}
+	return string(b)
+}
+
+// restamp returns value, a securecookie value "date|value|mac" in base64,
+// with the date moved one second on, and the MAC left as it was.
+func restamp(t *testing.T, value string) string {
+	t.Helper()
+	decoded, err := base64.URLEncoding.DecodeString(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	date, rest, ok := bytes.Cut(decoded, []byte("|"))
+	if !ok {
+		t.Fatalf("cookie value %q has no |", decoded)
+	}
+	seconds, err := strconv.ParseInt(string(date), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restamped := append([]byte(strconv.FormatInt(seconds+1, 10)+"|"), rest...)
+	return base64.URLEncoding.EncodeToString(restamped)
+}
+
+func TestSessionsExpire(t *testing.T) {
+	tests := []struct {
+		name     string
+		after    time.Duration // time between Start and Load
+		wantUser string
+	}{
+		{name: "at once", after: 0, wantUser: "ann"},
+		{name: "just before the end", after: testLifetime - time.Second, wantUser: "ann"},
+		{name: "just after the end", after: testLifetime + time.Second, wantUser: ""},
+		{name: "a year later", after: 365 * 24 * time.Hour, wantUser: ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestSessions(t, keyPair('a')...)
+			cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+			s.now = func() time.Time { return testTime.Add(tc.after) }
+			got, cookies := load(s, cookie.Name, cookie.Value)
+			if got.User != tc.wantUser {
+				t.Errorf("Load %v after Start: user = %q, want %q", tc.after, got.User, tc.wantUser)
+			}
+			if tc.wantUser == "" {
+				if !reflect.DeepEqual(got, Session{}) {
+					t.Errorf("Load %v after Start = %+v, want the zero Session", tc.after, got)
+				}
+				checkDeleted(t, fmt.Sprintf("Load %v after Start", tc.after), cookies)
+			} else if len(cookies) != 0 {
+				t.Errorf("Load %v after Start set cookies %v, want none", tc.after, cookies)
+			}
+		})
+	}
+}
+
+func TestSessionsKeyRotation(t *testing.T) {
+	oldPair, newPair := keyPair('a'), keyPair('x')
+	old := newTestSessions(t, oldPair...)
+	rotated := newTestSessions(t, append(newPair[:2:2], oldPair...)...)
+	onlyNew := newTestSessions(t, newPair...)
+
+	oldCookie, _ := saveCookie(t, old, "", "/", old.Start("ann"))
+	if got, _ := load(rotated, oldCookie.Name, oldCookie.Value); got.User != "ann" {
+		t.Errorf("cookie from the old pair, read with new+old: user = %q, want %q", got.User, "ann")
+	}
+
+	newCookie, _ := saveCookie(t, rotated, "", "/", rotated.Start("bob"))
+	if got, _ := load(onlyNew, newCookie.Name, newCookie.Value); got.User != "bob" {
+		t.Errorf("cookie from new+old, read with the new pair: user = %q, want %q (written with the new pair)", got.User, "bob")
+	}
+	if got, _ := load(old, newCookie.Name, newCookie.Value); got.User != "" {
+		t.Errorf("cookie from new+old, read with the old pair: user = %q, want none (not written with the old pair)", got.User)
+	}
+}
+
+func TestNewSessions(t *testing.T) {
+	hashKey, blockKey := keyPair('a')[0], keyPair('a')[1]
+	tests := []struct {
+		name         string
+		lifetime     time.Duration
+		keyPairs     [][]byte
+		wantErr      string // "" for success
+		wantLifetime time.Duration
+	}{
+		{name: "one pair", lifetime: time.Hour, keyPairs: keyPair('a'), wantLifetime: time.Hour},
+		{name: "default lifetime", lifetime: 0, keyPairs: keyPair('a'), wantLifetime: DefaultSessionLifetime},
+		{name: "two pairs", lifetime: time.Minute, keyPairs: append(keyPair('x'), keyPair('a')...), wantLifetime: time.Minute},
+		{name: "no keys", keyPairs: nil, wantErr: "pairs"},
+		{name: "hash key only", keyPairs: [][]byte{hashKey}, wantErr: "pairs"},
+		{name: "three keys", keyPairs: [][]byte{hashKey, blockKey, hashKey}, wantErr: "pairs"},
+		{name: "short hash key", keyPairs: [][]byte{hashKey[:HashKeyBytes-1], blockKey}, wantErr: "pair 1"},
+		{name: "long hash key", keyPairs: [][]byte{append(hashKey, 'a'), blockKey}, wantErr: "pair 1"},
+		{name: "short block key", keyPairs: [][]byte{hashKey, blockKey[:BlockKeyBytes-1]}, wantErr: "pair 1"},
+		{name: "AES-128 block key", keyPairs: [][]byte{hashKey, blockKey[:16]}, wantErr: "pair 1"},
+		{name: "nil block key", keyPairs: [][]byte{hashKey, nil}, wantErr: "pair 1"},
+		{name: "bad second pair", keyPairs: [][]byte{hashKey, blockKey, hashKey, blockKey[:1]}, wantErr: "pair 2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := NewSessions(tc.lifetime, tc.keyPairs...)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("NewSessions(%v, %d keys): %v", tc.lifetime, len(tc.keyPairs), err)
+				}
+				if s.lifetime != tc.wantLifetime {
+					t.Errorf("NewSessions(%v, %d keys): lifetime = %v, want %v", tc.lifetime, len(tc.keyPairs), s.lifetime, tc.wantLifetime)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("NewSessions(%v, %d keys): no error, want one mentioning %q", tc.lifetime, len(tc.keyPairs), tc.wantErr)
+			}
+			if !strings.HasPrefix(err.Error(), "framework: ") || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("NewSessions(%v, %d keys): error %q, want %q in a framework: error", tc.lifetime, len(tc.keyPairs), err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestSessionsStart(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	first, second := s.Start("ann"), s.Start("ann")
+	for _, session := range []Session{first, second} {
+		if session.User != "ann" || session.IssuedAt != testTime.Unix() || session.ID == "" || session.Flashes != nil {
+			t.Errorf("Start(%q) = %+v, want user ann, IssuedAt %d, an ID and no flashes", "ann", session, testTime.Unix())
+		}
+	}
+	if first.ID == second.ID {
+		t.Errorf("Start twice: both IDs are %q, want distinct", first.ID)
+	}
+}
+
+func FuzzSessionDecode(f *testing.F) {
+	s := newTestSessions(f, keyPair('a')...)
+	// The fuzzing engine runs this function again in each worker process,
+	// so the one valid session must not depend on chance, as Start's ID
+	// does.
+	signed := Session{ID: "FUZZ", User: "ann", IssuedAt: testTime.Unix()}
+	value, err := encodeSession(s, signed)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(value)
+	f.Add(flip(value, len(value)/2))
+	f.Add(value[:len(value)/2])
+	f.Add("")
+	f.Add("not-a-session-cookie")
+	f.Add(`"quoted"`)
+	f.Add(base64.URLEncoding.EncodeToString([]byte("1|2|3")))
+	f.Fuzz(func(t *testing.T, value string) {
+		got, _ := load(s, "session", value)
+		// Without the keys, no input decodes, except the cookie the keys
+		// signed (and encodings of the same bytes that base64 tolerates).
+		if !reflect.DeepEqual(got, Session{}) && !reflect.DeepEqual(got, signed) {
+			t.Fatalf("Load(session=%q) = %+v, want the zero Session", value, got)
+		}
+	})
+}
+
+// encodeSession returns the cookie value that s.Save writes for session
+// on a request to "/" over HTTP.
+func encodeSession(s *Sessions, session Session) (string, error) {
+	rec := httptest.NewRecorder()
+	if err := s.Save(rec, httptest.NewRequest(http.MethodGet, "/", nil), session); err != nil {
+		return "", err
+	}
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 {
+		return "", fmt.Errorf("Save set %d cookies, want 1", len(cookies))
+	}
+	return cookies[0].Value, nil
+}
