@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"example.com/miniweb/framework"
@@ -37,9 +38,16 @@ const (
 
 // config is what flags and the environment decide.
 type config struct {
-	addr  string // listen address, host:port
-	dev   bool   // read templates and static files from disk on every request
-	mount string // SCRIPT_NAME prefix such as "/app", or ""
+	addr       string // listen address, host:port
+	dev        bool   // read templates and static files from disk on every request
+	mount      string // SCRIPT_NAME prefix such as "/app", or ""
+	trustProxy bool   // believe X-Forwarded-Proto
+	fastCGI    string // FastCGI listen address, or "" for HTTP
+	cgi        bool   // started as a CGI script
+
+	// report, when set, receives every HTTP rule a response breaks
+	// (package framework/validate); -dev logs them, tests fail on them.
+	report func(r *http.Request, violation string)
 
 	users         map[string]string // user name → password
 	sessionKeys   [][]byte          // hash key, block key, newest pair first
@@ -64,6 +72,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	addr := flags.String("addr", "127.0.0.1:8080", "listen `address`, host:port (default from $PORT when set)")
 	dev := flags.Bool("dev", false, "development mode: read templates from ./templates on every request")
 	mount := flags.String("mount", "", "serve the application under this `prefix` (SCRIPT_NAME), such as /app")
+	trustProxy := flags.Bool("trust-proxy", false, "believe the X-Forwarded-Proto header: only when clients reach the server through a proxy alone")
+	fastCGI := flags.String("fcgi", "", "serve FastCGI on this `address`: host:port, or a unix socket path (one with a /)")
 	user := flags.String("user", "", "replace the demo account with this `name`; the password comes from $"+passwordVariable)
 	if err := flags.Parse(args); err != nil {
 		return config{}, err
@@ -72,7 +82,13 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("unexpected arguments: %q", flags.Args())
 	}
 
-	c := config{addr: *addr, dev: *dev, mount: *mount}
+	c := config{addr: *addr, dev: *dev, mount: *mount, trustProxy: *trustProxy, fastCGI: *fastCGI}
+	// A web server that runs a CGI script sets GATEWAY_INTERFACE (RFC 3875
+	// §4.1.4), and SCRIPT_NAME to where it mounted the script.
+	c.cgi = getenv("GATEWAY_INTERFACE") != ""
+	if scriptName := strings.TrimSuffix(getenv("SCRIPT_NAME"), "/"); c.cgi && c.mount == "" {
+		c.mount = scriptName
+	}
 	addrSet := false
 	flags.Visit(func(f *flag.Flag) { addrSet = addrSet || f.Name == "addr" })
 	if port := getenv(portVariable); port != "" && !addrSet {
@@ -94,6 +110,11 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	keys, err := sessionKeys(getenv)
 	if err != nil {
 		return config{}, err
+	}
+	if keys == nil && (c.cgi || c.fastCGI != "") {
+		// Random keys would change with every process: every CGI request,
+		// every FastCGI restart would log everyone out.
+		return config{}, fmt.Errorf("CGI and FastCGI need session keys: set $%s and $%s", hashKeyVariable, blockKeyVariable)
 	}
 	if keys == nil {
 		keys = [][]byte{randomKey(framework.HashKeyBytes), randomKey(framework.BlockKeyBytes)}

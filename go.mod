@@ -6,9 +6,12 @@ require (
 	github.com/alexedwards/argon2id v1.0.0
 	github.com/flosch/pongo2/v6 v6.0.0
 	github.com/gorilla/securecookie v1.1.2
+	golang.org/x/net v0.62.0
 )
 
 require (
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
 )

@@ -3,7 +3,11 @@
 // hand-written framework in ./framework.
 //
 //	go run .            # http://127.0.0.1:8080, demo account admin / secure123
-//	go run . -dev       # templates read from ./templates on every request
+//	go run . -dev       # templates read from ./templates on every request, /environ
+//	go run . -fcgi 127.0.0.1:9000   # FastCGI, behind a web server such as nginx
+//
+// Started by a web server as a CGI script (GATEWAY_INTERFACE set), it
+// answers that one request and exits.
 //
 // See README.md for the flags and environment variables.
 package main
@@ -19,12 +23,16 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/cgi"
+	"net/http/fcgi"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"example.com/miniweb/framework"
+	"example.com/miniweb/framework/validate"
 	"example.com/miniweb/views"
 )
 
@@ -66,19 +74,40 @@ func main() {
 }
 
 // run parses args and the environment, builds the application and serves
-// it until ctx is done, then shuts down gracefully. The start-up line goes
-// to stdout and the log to stderr.
+// it, the way the configuration asks: as a CGI script when a web server
+// started the process as one, as a FastCGI server with -fcgi, and over
+// HTTP otherwise. It serves until ctx is done, then shuts down. The
+// start-up line goes to stdout (except in CGI, where stdout is the
+// response) and the log to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	config, err := parseConfig(args, getenv)
 	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if config.dev {
+		config.report = func(r *http.Request, violation string) {
+			logger.Warn("HTTP rule broken", "method", r.Method, "path", r.URL.Path, "violation", violation)
+		}
+	}
 	handler, err := newApp(config, logger)
 	if err != nil {
 		return err
 	}
+	switch {
+	case config.cgi:
+		return cgi.Serve(handler)
+	case config.fastCGI != "":
+		return serveFastCGI(ctx, config, handler, stdout)
+	default:
+		return serveHTTP(ctx, config, handler, logger, stdout)
+	}
+}
 
+// serveHTTP serves handler over HTTP on config.addr until ctx is done,
+// then shuts down gracefully: the listener closes at once, and requests in
+// flight get up to ShutdownTimeout to finish.
+func serveHTTP(ctx context.Context, config config, handler http.Handler, logger *slog.Logger, stdout io.Writer) error {
 	listener, err := net.Listen("tcp", config.addr)
 	if err != nil {
 		return err
@@ -103,6 +132,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	return nil
+}
+
+// serveFastCGI serves handler as a FastCGI responder on config.fastCGI, a
+// unix socket path if it holds a "/" and a TCP address otherwise, until
+// ctx is done. net/http/fcgi has no graceful shutdown: closing the
+// listener stops new connections, and requests in flight are cut.
+func serveFastCGI(ctx context.Context, config config, handler http.Handler, stdout io.Writer) error {
+	network := "tcp"
+	if strings.Contains(config.fastCGI, "/") {
+		network = "unix"
+	}
+	listener, err := net.Listen(network, config.fastCGI)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "miniweb: serving FastCGI on %s %s%s/ (demo account %s)\n",
+		network, listener.Addr(), config.mount, config.account())
+	stop := context.AfterFunc(ctx, func() { listener.Close() })
+	defer stop()
+	err = fcgi.Serve(listener, handler)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // newServer returns the http.Server that serves handler, with every limit
@@ -149,6 +202,9 @@ func newApp(config config, logger *slog.Logger) (http.Handler, error) {
 		"/home":   views.Home(pages, sessions),
 		"/logout": views.Logout(pages, sessions),
 	}
+	if config.dev {
+		routes["/environ"] = views.Environ()
+	}
 	staticRoutes, err := framework.StaticFiles(static, "/static/")
 	if err != nil {
 		return nil, err
@@ -162,7 +218,14 @@ func newApp(config config, logger *slog.Logger) (http.Handler, error) {
 	handler = http.NewCrossOriginProtection().Handler(handler)
 	handler = pages.Recover(handler)
 	handler = framework.AccessLog(logger, handler)
-	return framework.SecurityHeaders(handler), nil
+	handler = framework.SecurityHeaders(handler)
+	if config.trustProxy {
+		handler = framework.TrustProxy(handler)
+	}
+	if config.report != nil {
+		handler = validate.Handler(handler, config.report)
+	}
+	return handler, nil
 }
 
 // fileSystems returns the templates and the static files: embedded in the

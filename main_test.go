@@ -38,6 +38,10 @@ func newTestServer(t *testing.T, args ...string) (*httptest.Server, *bytes.Buffe
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every response the tests see must keep the rules of HTTP.
+	config.report = func(r *http.Request, violation string) {
+		t.Errorf("%s %s: %s", r.Method, r.URL, violation)
+	}
 	var log bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &log}, nil))
 	handler, err := newApp(config, logger)
@@ -117,70 +121,77 @@ func credentials(username, password string) url.Values {
 }
 
 // TestLoginFlow walks the demo as a browser does, at the root and mounted
-// under /app: the form, a wrong password, the right one, the home page,
-// logout and the home page again.
+// under /app.
 func TestLoginFlow(t *testing.T) {
 	for _, mount := range []string{"", "/app"} {
 		t.Run("mount="+mount, func(t *testing.T) {
 			server, _ := newTestServer(t, mountArgs(mount)...)
-			client := browser(t)
-			base := server.URL + mount
-
-			res := do(t, client, http.MethodGet, base+"/login", nil)
-			wantStatus(t, "GET /login", res, http.StatusOK)
-			for _, want := range []string{
-				`action="` + mount + `/login"`,
-				`href="` + mount + `/static/style.css"`,
-				`name="username"`, `name="password"`, `type="submit"`,
-			} {
-				wantBody(t, "GET /login", res, want)
-			}
-
-			res = do(t, client, http.MethodPost, base+"/login", credentials("admin", "wrong-password"))
-			wantStatus(t, "POST /login with a wrong password", res, http.StatusUnprocessableEntity)
-			wantBody(t, "POST /login with a wrong password", res, views.LoginFailed)
-			wantBody(t, "POST /login with a wrong password", res, `value="admin"`)
-			if strings.Contains(res.body, "wrong-password") {
-				t.Errorf("POST /login with a wrong password: the page echoes the password")
-			}
-
-			res = do(t, client, http.MethodPost, base+"/login", credentials("admin", "secure123"))
-			wantStatus(t, "POST /login with the right password", res, http.StatusSeeOther)
-			wantLocation(t, "POST /login", res, mount+"/home")
-			cookie := sessionCookie(t, res)
-			wantPath := mount
-			if wantPath == "" {
-				wantPath = "/"
-			}
-			if !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != wantPath || cookie.Secure {
-				t.Errorf("session cookie = %s, want HttpOnly, SameSite=Lax, Path=%s and not Secure over plain HTTP", cookie, wantPath)
-			}
-			if cookie.MaxAge <= 0 || cookie.MaxAge > int(framework.DefaultSessionLifetime.Seconds()) {
-				t.Errorf("session cookie Max-Age = %d, want within the lifetime %v", cookie.MaxAge, framework.DefaultSessionLifetime)
-			}
-
-			res = do(t, client, http.MethodGet, base+"/home", nil)
-			wantStatus(t, "GET /home logged in", res, http.StatusOK)
-			wantBody(t, "GET /home logged in", res, "Welcome back, admin!")
-			wantBody(t, "GET /home logged in", res, "This is your secret research base.")
-			wantBody(t, "GET /home logged in", res, `action="`+mount+`/logout"`)
-
-			res = do(t, client, http.MethodPost, base+"/logout", url.Values{})
-			wantStatus(t, "POST /logout", res, http.StatusSeeOther)
-			wantLocation(t, "POST /logout", res, mount+"/login")
-
-			res = do(t, client, http.MethodGet, base+"/login", nil)
-			wantBody(t, "GET /login after logout", res, views.LoggedOut)
-			res = do(t, client, http.MethodGet, base+"/login", nil)
-			if strings.Contains(res.body, views.LoggedOut) {
-				t.Errorf("GET /login a second time after logout: the flash message shows again")
-			}
-
-			res = do(t, client, http.MethodGet, base+"/home", nil)
-			wantStatus(t, "GET /home after logout", res, http.StatusSeeOther)
-			wantLocation(t, "GET /home after logout", res, mount+"/login?next=/home")
+			loginFlow(t, server.URL, mount)
 		})
 	}
+}
+
+// loginFlow walks the demo served at base+mount through its whole flow:
+// the form, a wrong password, the right one, the home page, logout and
+// the home page again. The CGI and FastCGI tests walk it too.
+func loginFlow(t *testing.T, base, mount string) {
+	t.Helper()
+	client := browser(t)
+	base += mount
+
+	res := do(t, client, http.MethodGet, base+"/login", nil)
+	wantStatus(t, "GET /login", res, http.StatusOK)
+	for _, want := range []string{
+		`action="` + mount + `/login"`,
+		`href="` + mount + `/static/style.css"`,
+		`name="username"`, `name="password"`, `type="submit"`,
+	} {
+		wantBody(t, "GET /login", res, want)
+	}
+
+	res = do(t, client, http.MethodPost, base+"/login", credentials("admin", "wrong-password"))
+	wantStatus(t, "POST /login with a wrong password", res, http.StatusUnprocessableEntity)
+	wantBody(t, "POST /login with a wrong password", res, views.LoginFailed)
+	wantBody(t, "POST /login with a wrong password", res, `value="admin"`)
+	if strings.Contains(res.body, "wrong-password") {
+		t.Errorf("POST /login with a wrong password: the page echoes the password")
+	}
+
+	res = do(t, client, http.MethodPost, base+"/login", credentials("admin", "secure123"))
+	wantStatus(t, "POST /login with the right password", res, http.StatusSeeOther)
+	wantLocation(t, "POST /login", res, mount+"/home")
+	cookie := sessionCookie(t, res)
+	wantPath := mount
+	if wantPath == "" {
+		wantPath = "/"
+	}
+	if !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != wantPath || cookie.Secure {
+		t.Errorf("session cookie = %s, want HttpOnly, SameSite=Lax, Path=%s and not Secure over plain HTTP", cookie, wantPath)
+	}
+	if cookie.MaxAge <= 0 || cookie.MaxAge > int(framework.DefaultSessionLifetime.Seconds()) {
+		t.Errorf("session cookie Max-Age = %d, want within the lifetime %v", cookie.MaxAge, framework.DefaultSessionLifetime)
+	}
+
+	res = do(t, client, http.MethodGet, base+"/home", nil)
+	wantStatus(t, "GET /home logged in", res, http.StatusOK)
+	wantBody(t, "GET /home logged in", res, "Welcome back, admin!")
+	wantBody(t, "GET /home logged in", res, "This is your secret research base.")
+	wantBody(t, "GET /home logged in", res, `action="`+mount+`/logout"`)
+
+	res = do(t, client, http.MethodPost, base+"/logout", url.Values{})
+	wantStatus(t, "POST /logout", res, http.StatusSeeOther)
+	wantLocation(t, "POST /logout", res, mount+"/login")
+
+	res = do(t, client, http.MethodGet, base+"/login", nil)
+	wantBody(t, "GET /login after logout", res, views.LoggedOut)
+	res = do(t, client, http.MethodGet, base+"/login", nil)
+	if strings.Contains(res.body, views.LoggedOut) {
+		t.Errorf("GET /login a second time after logout: the flash message shows again")
+	}
+
+	res = do(t, client, http.MethodGet, base+"/home", nil)
+	wantStatus(t, "GET /home after logout", res, http.StatusSeeOther)
+	wantLocation(t, "GET /home after logout", res, mount+"/login?next=/home")
 }
 
 func mountArgs(mount string) []string {
@@ -542,4 +553,75 @@ func sessionCookie(t *testing.T, res response) *http.Cookie {
 	}
 	t.Fatalf("no session cookie in %q", res.header.Values("Set-Cookie"))
 	return nil
+}
+
+// TestEnvironPage checks /environ, wsgiref's demo_app: served in -dev
+// mode only, with secrets redacted.
+func TestEnvironPage(t *testing.T) {
+	dev, _ := newTestServer(t, "-dev")
+	req, err := http.NewRequest(http.MethodGet, dev.URL+"/environ?x=1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(&http.Cookie{Name: "session", Value: "secret-cookie-value"})
+	req.SetBasicAuth("admin", "secure123")
+	res := send(t, http.DefaultClient, req)
+	wantStatus(t, "GET /environ in -dev", res, http.StatusOK)
+	if got := res.header.Get("Content-Type"); got != "text/plain; charset=utf-8" {
+		t.Errorf("GET /environ: Content-Type = %q, want text/plain", got)
+	}
+	for _, want := range []string{
+		"Hello world!\n",
+		"\nPATH_INFO=/environ\n",
+		"\nQUERY_STRING=x=1\n",
+		"\nREQUEST_METHOD=GET\n",
+		"\nHTTP_COOKIE=" + views.Redacted + "\n",
+		"\nHTTP_AUTHORIZATION=" + views.Redacted + "\n",
+		"\nwsgi.url_scheme=http\n",
+	} {
+		wantBody(t, "GET /environ", res, want)
+	}
+	if strings.Contains(res.body, "secret-cookie-value") || strings.Contains(res.body, "Basic ") {
+		t.Errorf("GET /environ: the page shows a secret:\n%s", res.body)
+	}
+
+	production, _ := newTestServer(t)
+	res = do(t, http.DefaultClient, http.MethodGet, production.URL+"/environ", nil)
+	wantStatus(t, "GET /environ without -dev", res, http.StatusNotFound)
+}
+
+// TestTrustProxy checks that the session cookie is Secure, with the
+// __Host- prefix, when a trusted proxy says the client used HTTPS, and
+// that the header counts for nothing without -trust-proxy.
+func TestTrustProxy(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantName   string
+		wantSecure bool
+	}{
+		{name: "trusted", args: []string{"-trust-proxy"}, wantName: "__Host-session", wantSecure: true},
+		{name: "not trusted", wantName: "session", wantSecure: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			server, _ := newTestServer(t, tc.args...)
+			req, err := http.NewRequest(http.MethodPost, server.URL+"/login",
+				strings.NewReader(credentials("admin", "secure123").Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-Proto", "https")
+			res := send(t, browser(t), req)
+			wantStatus(t, "POST /login", res, http.StatusSeeOther)
+			cookie, err := http.ParseSetCookie(res.header.Get("Set-Cookie"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cookie.Name != tc.wantName || cookie.Secure != tc.wantSecure {
+				t.Errorf("%v: cookie %s Secure=%v, want %s Secure=%v", tc.args, cookie.Name, cookie.Secure, tc.wantName, tc.wantSecure)
+			}
+		})
+	}
 }

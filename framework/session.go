@@ -41,7 +41,8 @@ type Session struct {
 // gorilla/securecookie, so a client can neither read nor change it.
 //
 // The cookie is HttpOnly and SameSite=Lax, its Path is the application's
-// [ScriptName] (or "/"), and over HTTPS it is Secure and, at Path "/",
+// [ScriptName] (or "/"), and over HTTPS ([GuessScheme], so a trusted
+// proxy's X-Forwarded-Proto counts) it is Secure and, at Path "/",
 // named with the __Host- prefix (RFC 6265bis §4.1.3.2). A session ends
 // after its lifetime, which both the cookie's Max-Age and the signed
 // IssuedAt enforce.
@@ -151,7 +152,7 @@ func (s *Sessions) cookie(r *http.Request, value string) *http.Cookie {
 		Name:     cookieName(r),
 		Value:    value,
 		Path:     path,
-		Secure:   r.TLS != nil,
+		Secure:   GuessScheme(r) == "https",
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
 	}
@@ -161,7 +162,7 @@ func (s *Sessions) cookie(r *http.Request, value string) *http.Cookie {
 // over HTTPS at Path "/", where browsers enforce what the prefix promises
 // (Secure, no Domain, Path "/"), and "session" otherwise.
 func cookieName(r *http.Request) string {
-	if r.TLS != nil && ScriptName(r) == "" {
+	if GuessScheme(r) == "https" && ScriptName(r) == "" {
 		return "__Host-session"
 	}
 	return "session"
