@@ -1,7 +1,9 @@
 package views
 
 import (
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -90,5 +92,71 @@ func TestAuthenticate(t *testing.T) {
 		if n := len([]rune(password)); n != 64 && name != "admin" {
 			t.Errorf("password of %s has %d characters, want 64", name, n)
 		}
+	}
+}
+
+// TestAuthenticateCost checks that an unknown user costs one password
+// hash, as a wrong password does, so that timing cannot tell them apart.
+// It counts hash calls rather than timing them.
+func TestAuthenticateCost(t *testing.T) {
+	users, err := NewUsers(map[string]string{"admin": "secure123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	compare := users.compare
+	users.compare = func(password, hash string) (bool, error) {
+		calls++
+		return compare(password, hash)
+	}
+	for _, tc := range []struct{ name, user, password string }{
+		{name: "right password", user: "admin", password: "secure123"},
+		{name: "wrong password", user: "admin", password: "nope"},
+		{name: "unknown user", user: "nobody", password: "nope"},
+	} {
+		calls = 0
+		users.Authenticate(tc.user, tc.password)
+		if calls != 1 {
+			t.Errorf("Authenticate(%q, %q), %s: %d hash calls, want 1", tc.user, tc.password, tc.name, calls)
+		}
+	}
+}
+
+// TestAuthenticateConcurrency checks that no more than runtime.NumCPU()
+// password hashes run at once, however many logins arrive together.
+func TestAuthenticateConcurrency(t *testing.T) {
+	users, err := NewUsers(map[string]string{"admin": "secure123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	running, peak := 0, 0
+	release := make(chan struct{})
+	users.compare = func(password, hash string) (bool, error) {
+		mu.Lock()
+		running++
+		peak = max(peak, running)
+		mu.Unlock()
+		<-release
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return false, nil
+	}
+	var wg sync.WaitGroup
+	for range 4 * runtime.NumCPU() {
+		wg.Go(func() { users.Authenticate("admin", "x") })
+	}
+	// Let the checks through one at a time; each frees a slot for a
+	// waiting one, and the peak never passes the slots.
+	for range 4 * runtime.NumCPU() {
+		release <- struct{}{}
+	}
+	wg.Wait()
+	if peak > runtime.NumCPU() {
+		t.Errorf("%d password checks ran at once, want at most %d", peak, runtime.NumCPU())
+	}
+	if peak == 0 {
+		t.Errorf("no password check ran")
 	}
 }

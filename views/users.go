@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/alexedwards/argon2id"
 )
@@ -21,6 +22,13 @@ var PasswordParams = &argon2id.Params{
 // password (PHC string format). It is read-only once built.
 type Users struct {
 	hashes map[string]string
+	// hashing holds a token for each password check under way. Each
+	// takes PasswordParams.Memory, so a flood of logins could otherwise
+	// take as much memory as it likes; its capacity is the number of
+	// CPUs, which is as many checks as can run at once anyway.
+	hashing chan struct{}
+	// compare is argon2id.ComparePasswordAndHash; tests count its calls.
+	compare func(password, hash string) (bool, error)
 	// dummyHash is checked for an unknown user name, so that it costs
 	// the same as a wrong password and timing does not reveal which
 	// names exist.
@@ -31,7 +39,11 @@ type Users struct {
 // [PasswordParams] and returns the store. Hashing takes tens of
 // milliseconds a password, on purpose.
 func NewUsers(passwords map[string]string) (*Users, error) {
-	users := &Users{hashes: make(map[string]string, len(passwords))}
+	users := &Users{
+		hashes:  make(map[string]string, len(passwords)),
+		hashing: make(chan struct{}, runtime.NumCPU()),
+		compare: argon2id.ComparePasswordAndHash,
+	}
 	for name, password := range passwords {
 		hash, err := argon2id.CreateHash(password, PasswordParams)
 		if err != nil {
@@ -48,12 +60,16 @@ func NewUsers(passwords map[string]string) (*Users, error) {
 }
 
 // Authenticate reports whether password is the password of the user
-// called name. An unknown name takes as long as a wrong password.
+// called name. An unknown name takes as long as a wrong password: it is
+// checked against a dummy hash. At most runtime.NumCPU() checks run at
+// once; the others wait their turn.
 func (users *Users) Authenticate(name, password string) bool {
 	hash, known := users.hashes[name]
 	if !known {
 		hash = users.dummyHash
 	}
-	match, err := argon2id.ComparePasswordAndHash(password, hash)
+	users.hashing <- struct{}{}
+	defer func() { <-users.hashing }()
+	match, err := users.compare(password, hash)
 	return known && match && err == nil
 }
