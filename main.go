@@ -196,9 +196,10 @@ func newApp(config config, logger *slog.Logger) (http.Handler, error) {
 		return nil, err
 	}
 
+	throttle := views.NewThrottle(time.Now)
 	routes := framework.Routes{
-		"/":       views.Login(users, pages, sessions),
-		"/login":  views.Login(users, pages, sessions),
+		"/":       views.Login(users, throttle, pages, sessions, logger),
+		"/login":  views.Login(users, throttle, pages, sessions, logger),
 		"/home":   views.Home(pages, sessions),
 		"/logout": views.Logout(pages, sessions),
 	}

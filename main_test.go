@@ -1,16 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -621,6 +624,78 @@ func TestTrustProxy(t *testing.T) {
 			}
 			if cookie.Name != tc.wantName || cookie.Secure != tc.wantSecure {
 				t.Errorf("%v: cookie %s Secure=%v, want %s Secure=%v", tc.args, cookie.Name, cookie.Secure, tc.wantName, tc.wantSecure)
+			}
+		})
+	}
+}
+
+// TestLogoutRevokesCopies checks that a copy of the session cookie taken
+// before logout no longer works after it.
+func TestLogoutRevokesCopies(t *testing.T) {
+	server, _ := newTestServer(t)
+	client := browser(t)
+	res := do(t, client, http.MethodPost, server.URL+"/login", credentials("admin", "secure123"))
+	stolen := sessionCookie(t, res)
+
+	do(t, client, http.MethodPost, server.URL+"/logout", url.Values{})
+
+	req, err := http.NewRequest(http.MethodGet, server.URL+"/home", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(&http.Cookie{Name: stolen.Name, Value: stolen.Value})
+	res = send(t, browser(t), req)
+	wantStatus(t, "GET /home with a cookie copied before logout", res, http.StatusSeeOther)
+	wantLocation(t, "GET /home with a cookie copied before logout", res, "/login?next=/home")
+}
+
+// TestHostileInput sends what attackers send, each to the server as raw
+// bytes, so that no client library cleans it first.
+func TestHostileInput(t *testing.T) {
+	server, _ := newTestServer(t)
+	address := strings.TrimPrefix(server.URL, "http://")
+	manyParameters := strings.Repeat("a=1&", 10_000) + "username=admin&password=secure123"
+	markupInNext := "username=a&password=b&next=" + url.QueryEscape(`/"><script>alert(1)</script>`)
+	tests := []struct {
+		name       string
+		request    string
+		wantStatus int
+		wantAbsent string // must not appear in the response
+	}{
+		{name: "dot dot", request: "GET /static/../go.mod HTTP/1.1\r\nHost: x\r\n\r\n", wantStatus: http.StatusNotFound, wantAbsent: "module example.com"},
+		{name: "escaped dot dot", request: "GET /static/%2e%2e/go.mod HTTP/1.1\r\nHost: x\r\n\r\n", wantStatus: http.StatusNotFound, wantAbsent: "module example.com"},
+		{name: "escaped slash", request: "GET /static/..%2fgo.mod HTTP/1.1\r\nHost: x\r\n\r\n", wantStatus: http.StatusNotFound, wantAbsent: "module example.com"},
+		{name: "git config", request: "GET /.git/config HTTP/1.1\r\nHost: x\r\n\r\n", wantStatus: http.StatusNotFound, wantAbsent: "[core]"},
+		{name: "dotenv", request: "GET /.env HTTP/1.1\r\nHost: x\r\n\r\n", wantStatus: http.StatusNotFound},
+		{name: "static directory listing", request: "GET /static/ HTTP/1.1\r\nHost: x\r\n\r\n", wantStatus: http.StatusNotFound, wantAbsent: `<a href="style.css">`},
+		{name: "TRACE", request: "TRACE /login HTTP/1.1\r\nHost: x\r\n\r\n", wantStatus: http.StatusMethodNotAllowed},
+		{name: "PROPFIND", request: "PROPFIND /home HTTP/1.1\r\nHost: x\r\n\r\n", wantStatus: http.StatusMethodNotAllowed},
+		{name: "10,001 parameters", wantStatus: http.StatusBadRequest, request: "POST /login HTTP/1.1\r\nHost: x\r\n" +
+			"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + strconv.Itoa(len(manyParameters)) + "\r\n\r\n" + manyParameters},
+		{name: "markup in next", wantStatus: http.StatusUnprocessableEntity, wantAbsent: "<script>", request: "POST /login HTTP/1.1\r\nHost: x\r\n" +
+			"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + strconv.Itoa(len(markupInNext)) + "\r\n\r\n" + markupInNext},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", address)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, tc.request); err != nil {
+				t.Fatal(err)
+			}
+			res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("%s: reading the response: %v", tc.name, err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != tc.wantStatus {
+				t.Errorf("%s: status = %d, want %d; body:\n%s", tc.name, res.StatusCode, tc.wantStatus, body)
+			}
+			if tc.wantAbsent != "" && strings.Contains(string(body), tc.wantAbsent) {
+				t.Errorf("%s: the response holds %q:\n%s", tc.name, tc.wantAbsent, body)
 			}
 		})
 	}

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -20,8 +23,18 @@ const (
 )
 
 // DefaultSessionLifetime is how long a session lasts after login when
-// [NewSessions] is given no other lifetime: 12 hours.
+// [NewSessions] is given no other lifetime: 12 hours, however active the
+// user is (OWASP ASVS V3.3.2).
 const DefaultSessionLifetime = 12 * time.Hour
+
+// IdleTimeout is how long a session lasts without a request: 30 minutes
+// (OWASP ASVS V3.3.2).
+const IdleTimeout = 30 * time.Minute
+
+// lastSeenResolution is how stale Session.LastSeen may grow before Load
+// refreshes it: one minute, so that a busy user's browser does not get a
+// new cookie with every request.
+const lastSeenResolution = time.Minute
 
 // Session is what the session cookie holds. The zero Session is a visitor
 // who is not logged in and has no flash messages.
@@ -32,6 +45,12 @@ type Session struct {
 	User string `json:"user,omitempty"`
 	// IssuedAt is when the session began, in Unix seconds.
 	IssuedAt int64 `json:"iat,omitempty"`
+	// LastSeen is when the user last made a request, in Unix seconds,
+	// to within a minute.
+	LastSeen int64 `json:"seen,omitempty"`
+	// Generation is the user's session generation when the session
+	// began; [Sessions.Revoke] moves it on, which ends the session.
+	Generation uint64 `json:"gen,omitempty"`
 	// Flashes are messages to show once, on the next page rendered.
 	Flashes []string `json:"flashes,omitempty"`
 }
@@ -45,11 +64,24 @@ type Session struct {
 // proxy's X-Forwarded-Proto counts) it is Secure and, at Path "/",
 // named with the __Host- prefix (RFC 6265bis §4.1.3.2). A session ends
 // after its lifetime, which both the cookie's Max-Age and the signed
-// IssuedAt enforce.
+// IssuedAt enforce, and after [IdleTimeout] without a request, which
+// the signed LastSeen enforces.
+//
+// A cookie is the whole session, so the server cannot delete it from a
+// browser that keeps a copy. To make logout stick, Sessions keeps a
+// generation number for each user who has logged out, and accepts only
+// cookies of the current generation: see [Sessions.Revoke]. Those numbers
+// live in memory, so a restart forgets them, and a copy of a cookie taken
+// before a logout works again after a restart, until its lifetime or idle
+// timeout ends it.
 type Sessions struct {
 	codecs   []securecookie.Codec
 	lifetime time.Duration
+	idle     time.Duration
 	now      func() time.Time // time.Now, replaced in tests
+
+	mu          sync.Mutex
+	generations map[string]uint64 // user name → current generation
 }
 
 // NewSessions returns Sessions that last lifetime (or
@@ -84,19 +116,45 @@ func NewSessions(lifetime time.Duration, keyPairs ...[]byte) (*Sessions, error) 
 	if _, err := securecookie.EncodeMulti("check", Session{}, codecs...); err != nil {
 		return nil, fmt.Errorf("framework: session keys: %w", err)
 	}
-	return &Sessions{codecs: codecs, lifetime: lifetime, now: time.Now}, nil
+	return &Sessions{
+		codecs:      codecs,
+		lifetime:    lifetime,
+		idle:        IdleTimeout,
+		now:         time.Now,
+		generations: make(map[string]uint64),
+	}, nil
 }
 
-// Start returns a new session for user: a fresh random ID, issued now.
-// Call it at login, so that no session ID chosen before login survives it.
+// Start returns a new session for user: a fresh random ID, issued and
+// last seen now, of the user's current generation. Call it at login, so
+// that no session ID chosen before login survives it.
 func (s *Sessions) Start(user string) Session {
-	return Session{ID: rand.Text(), User: user, IssuedAt: s.now().Unix()}
+	now := s.now().Unix()
+	return Session{ID: rand.Text(), User: user, IssuedAt: now, LastSeen: now, Generation: s.generation(user)}
+}
+
+// Revoke ends every session of user, in every browser: cookies issued
+// before the call no longer load. Call it at logout.
+func (s *Sessions) Revoke(user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.generations[user]++
+}
+
+func (s *Sessions) generation(user string) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.generations[user]
 }
 
 // Load returns the session in r's cookie. A request without the cookie
 // gets the zero Session. So does one whose cookie is tampered with,
-// truncated, expired or encoded with an unknown key; Load then also adds
-// a Set-Cookie header to w that deletes it. Neither case is an error.
+// truncated, encoded with an unknown key, past its lifetime or idle
+// timeout, or revoked; Load then also adds a Set-Cookie header to w that
+// deletes it. Neither case is an error.
+//
+// For a logged-in user last seen over a minute ago, Load moves LastSeen to
+// now and saves the session, through a Set-Cookie header on w.
 func (s *Sessions) Load(w http.ResponseWriter, r *http.Request) Session {
 	cookie, err := r.Cookie(cookieName(r))
 	if err != nil {
@@ -104,16 +162,23 @@ func (s *Sessions) Load(w http.ResponseWriter, r *http.Request) Session {
 	}
 	var session Session
 	err = securecookie.DecodeMulti(cookie.Name, cookie.Value, &session, s.codecs...)
-	if err != nil || s.expired(session) {
+	if err != nil || !s.valid(session) {
 		s.Clear(w, r)
 		return Session{}
+	}
+	if now := s.now(); session.User != "" && now.Sub(time.Unix(session.LastSeen, 0)) >= lastSeenResolution {
+		session.LastSeen = now.Unix()
+		if err := s.Save(w, r, session); err != nil {
+			return Session{} // cannot happen: the same value decoded
+		}
 	}
 	return session
 }
 
-// Save writes session to the cookie, through a Set-Cookie header on w;
-// call it before the response's first byte. A session with a user keeps
-// the time left of its lifetime.
+// Save writes session to the cookie, through a Set-Cookie header on w
+// that replaces any set before for it in this response; call it before
+// the response's first byte. A session with a user keeps the time left of
+// its lifetime.
 func (s *Sessions) Save(w http.ResponseWriter, r *http.Request, session Session) error {
 	value, err := securecookie.EncodeMulti(cookieName(r), session, s.codecs...)
 	if err != nil {
@@ -125,22 +190,46 @@ func (s *Sessions) Save(w http.ResponseWriter, r *http.Request, session Session)
 	}
 	cookie := s.cookie(r, value)
 	cookie.MaxAge = max(int(maxAge.Seconds()), 1)
-	http.SetCookie(w, cookie)
+	setCookie(w, cookie)
 	return nil
 }
 
-// Clear deletes the session cookie, through a Set-Cookie header on w.
+// Clear deletes the session cookie, through a Set-Cookie header on w
+// that replaces any set before for it in this response.
 func (s *Sessions) Clear(w http.ResponseWriter, r *http.Request) {
 	cookie := s.cookie(r, "")
 	cookie.MaxAge = -1
-	http.SetCookie(w, cookie)
+	setCookie(w, cookie)
 }
 
-// expired reports whether session is past its lifetime by the Sessions'
-// clock. securecookie checks its own timestamp too, by the wall clock.
-func (s *Sessions) expired(session Session) bool {
-	issued := time.Unix(session.IssuedAt, 0)
-	return session.IssuedAt != 0 && s.now().Sub(issued) > s.lifetime
+// valid reports whether session, decoded from a cookie, may still be
+// used by the Sessions' clock: within its lifetime and idle timeout, and
+// of its user's current generation. (securecookie checks the lifetime
+// too, by the wall clock.)
+func (s *Sessions) valid(session Session) bool {
+	now := s.now()
+	if session.IssuedAt != 0 && now.Sub(time.Unix(session.IssuedAt, 0)) > s.lifetime {
+		return false
+	}
+	if session.User == "" {
+		return true // flash messages only: nothing to protect
+	}
+	return now.Sub(time.Unix(session.LastSeen, 0)) <= s.idle &&
+		session.Generation == s.generation(session.User)
+}
+
+// setCookie adds a Set-Cookie header for cookie to w, in place of any
+// already there for a cookie of the same name.
+func setCookie(w http.ResponseWriter, cookie *http.Cookie) {
+	header := w.Header()
+	kept := slices.DeleteFunc(header.Values("Set-Cookie"), func(line string) bool {
+		return strings.HasPrefix(line, cookie.Name+"=")
+	})
+	header.Del("Set-Cookie")
+	for _, line := range kept {
+		header.Add("Set-Cookie", line)
+	}
+	http.SetCookie(w, cookie)
 }
 
 func (s *Sessions) cookie(r *http.Request, value string) *http.Cookie {

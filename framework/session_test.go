@@ -76,9 +76,9 @@ func TestSessionsRoundTrip(t *testing.T) {
 		session Session
 	}{
 		{name: "logged in", session: s.Start("ann")},
-		{name: "flashes", session: Session{ID: "x", User: "ann", IssuedAt: testTime.Unix(), Flashes: []string{"Welcome back.", "<b>ok</b>"}}},
+		{name: "flashes", session: Session{ID: "x", User: "ann", IssuedAt: testTime.Unix(), LastSeen: testTime.Unix(), Flashes: []string{"Welcome back.", "<b>ok</b>"}}},
 		{name: "anonymous flash", session: Session{Flashes: []string{"Logged out."}}},
-		{name: "user name with markup", session: Session{ID: "y", User: `ann"; Path=/evil <x>`, IssuedAt: testTime.Unix()}},
+		{name: "user name with markup", session: Session{ID: "y", User: `ann"; Path=/evil <x>`, IssuedAt: testTime.Unix(), LastSeen: testTime.Unix()}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -302,6 +302,7 @@ func TestSessionsExpire(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newTestSessions(t, keyPair('a')...)
+			s.idle = 2 * testLifetime // out of the way: this test is about the lifetime
 			cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
 			s.now = func() time.Time { return testTime.Add(tc.after) }
 			got, cookies := load(s, cookie.Name, cookie.Value)
@@ -313,10 +314,101 @@ func TestSessionsExpire(t *testing.T) {
 					t.Errorf("Load %v after Start = %+v, want the zero Session", tc.after, got)
 				}
 				checkDeleted(t, fmt.Sprintf("Load %v after Start", tc.after), cookies)
-			} else if len(cookies) != 0 {
-				t.Errorf("Load %v after Start set cookies %v, want none", tc.after, cookies)
+			} else if len(cookies) > 0 && cookies[0].MaxAge < 0 {
+				t.Errorf("Load %v after Start deleted the cookie: %v", tc.after, cookies)
 			}
 		})
+	}
+}
+
+func TestSessionsIdleTimeout(t *testing.T) {
+	tests := []struct {
+		name        string
+		after       time.Duration // time between Start and Load
+		wantUser    string
+		wantRefresh bool // a Set-Cookie with LastSeen moved to now
+	}{
+		{name: "at once", after: 0, wantUser: "ann"},
+		{name: "within the minute: no new cookie", after: lastSeenResolution - time.Second, wantUser: "ann"},
+		{name: "after a minute: LastSeen refreshed", after: lastSeenResolution, wantUser: "ann", wantRefresh: true},
+		{name: "just before the idle timeout", after: IdleTimeout, wantUser: "ann", wantRefresh: true},
+		{name: "just after the idle timeout", after: IdleTimeout + time.Second, wantUser: ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestSessions(t, keyPair('a')...)
+			cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+			s.now = func() time.Time { return testTime.Add(tc.after) }
+			got, cookies := load(s, cookie.Name, cookie.Value)
+			if got.User != tc.wantUser {
+				t.Fatalf("Load %v after Start: user = %q, want %q", tc.after, got.User, tc.wantUser)
+			}
+			if tc.wantUser == "" {
+				checkDeleted(t, fmt.Sprintf("Load %v after Start", tc.after), cookies)
+				return
+			}
+			if refreshed := len(cookies) == 1 && cookies[0].MaxAge > 0; refreshed != tc.wantRefresh {
+				t.Errorf("Load %v after Start: set cookies %v, want a refresh: %v", tc.after, cookies, tc.wantRefresh)
+			}
+			if tc.wantRefresh && got.LastSeen != testTime.Add(tc.after).Unix() {
+				t.Errorf("Load %v after Start: LastSeen = %d, want %d", tc.after, got.LastSeen, testTime.Add(tc.after).Unix())
+			}
+		})
+	}
+}
+
+// TestSessionsIdleRefreshKeepsAlive checks that a user who makes a request
+// every 20 minutes stays logged in past the 30-minute idle timeout.
+func TestSessionsIdleRefreshKeepsAlive(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+	for step := 1; step <= 3; step++ {
+		s.now = func() time.Time { return testTime.Add(time.Duration(step) * 20 * time.Minute) }
+		got, cookies := load(s, cookie.Name, cookie.Value)
+		if got.User != "ann" || len(cookies) != 1 {
+			t.Fatalf("request %d, %d minutes after login: user %q, cookies %v; want ann and a refreshed cookie",
+				step, step*20, got.User, cookies)
+		}
+		cookie = cookies[0]
+	}
+}
+
+// TestSessionsRevoke checks that logout ends copies of the cookie too.
+func TestSessionsRevoke(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	before, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+	other, _ := saveCookie(t, s, "", "/", s.Start("bob"))
+
+	s.Revoke("ann")
+
+	got, cookies := load(s, before.Name, before.Value)
+	if got.User != "" {
+		t.Errorf("Load of a cookie issued before Revoke: user = %q, want none", got.User)
+	}
+	checkDeleted(t, "Load of a revoked cookie", cookies)
+	if got, _ := load(s, other.Name, other.Value); got.User != "bob" {
+		t.Errorf("Load of another user's cookie after Revoke(ann): user = %q, want bob", got.User)
+	}
+	after, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+	if got, _ := load(s, after.Name, after.Value); got.User != "ann" {
+		t.Errorf("Load of a cookie issued after Revoke: user = %q, want ann", got.User)
+	}
+}
+
+// TestSaveReplacesCookie checks that saving twice in one response sends
+// one Set-Cookie for the session, the last.
+func TestSaveReplacesCookie(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	rec := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	http.SetCookie(rec, &http.Cookie{Name: "other", Value: "1"})
+	s.Clear(rec, r)
+	if err := s.Save(rec, r, s.Start("ann")); err != nil {
+		t.Fatal(err)
+	}
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 2 || cookies[0].Name != "other" || cookies[1].Name != "session" || cookies[1].MaxAge <= 0 {
+		t.Errorf("Set-Cookie after Clear then Save = %v, want other=1 and the saved session", cookies)
 	}
 }
 

@@ -28,13 +28,18 @@ func Home(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 // LoggedOut is the flash message shown after logging out.
 const LoggedOut = "You have been logged out."
 
-// Logout ends the session on POST: it replaces the session with one that
-// holds only the flash message [LoggedOut], and redirects with 303 See
-// Other to /login. It answers no GET, because a link or a prefetch must
-// not log anyone out; other methods get 405 with Allow.
+// Logout ends the session on POST: it revokes every session of the user,
+// so that a copy of the cookie no longer works either
+// ([framework.Sessions.Revoke]), replaces the session with one that holds
+// only the flash message [LoggedOut], and redirects with 303 See Other to
+// /login. It answers no GET, because a link or a prefetch must not log
+// anyone out; other methods get 405 with Allow.
 func Logout(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 	return framework.Methods{
 		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if user := sessions.Load(w, r).User; user != "" {
+				sessions.Revoke(user)
+			}
 			if err := sessions.Save(w, r, framework.Session{Flashes: []string{LoggedOut}}); err != nil {
 				pages.ServerError(w, r, err)
 				return

@@ -1,9 +1,14 @@
 package views
 
 import (
+	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/flosch/pongo2/v6"
 
@@ -29,13 +34,17 @@ const LoginFailed = "Invalid username or password."
 // See Other to the form's next field, a local path, or to /home
 // (Post/Redirect/Get). Failure re-renders the form with 422 Unprocessable
 // Content (RFC 9110 §15.5.21), the user name kept and the password not,
-// and the message [LoginFailed]. A malformed body gets 400, 413 or 415
-// from [framework.ParseForm]. Other methods get 405 with Allow: GET,
-// HEAD, OPTIONS, POST (RFC 9110 §15.5.6).
+// and the message [LoginFailed]. After too many failures for the user
+// name or the client address (see [Throttle]), every attempt, right
+// password or not, gets 429 Too Many Requests with Retry-After (RFC 6585
+// §4) until the throttle lets it through. A malformed body gets 400, 413
+// or 415 from [framework.ParseForm]. Other methods get 405 with Allow:
+// GET, HEAD, OPTIONS, POST (RFC 9110 §15.5.6).
 //
 // The credentials are read from the urlencoded body only; where a field
-// is repeated, the first value counts.
-func Login(users *Users, pages *framework.Pages, sessions *framework.Sessions) http.Handler {
+// is repeated, the first value counts. Each success and failure is
+// logged with the user name and client address, never the password.
+func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *framework.Sessions, logger *slog.Logger) http.Handler {
 	return framework.Methods{
 		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			pages.Render(w, r, http.StatusOK, "login.html", pongo2.Context{
@@ -50,6 +59,19 @@ func Login(users *Users, pages *framework.Pages, sessions *framework.Sessions) h
 			}
 			username, password := form.Get("username"), form.Get("password")
 			next := LocalPath(form.Get("next"), "/home")
+			client := clientAddress(r)
+
+			if ok, retryAfter := throttle.Allow(username, client); !ok {
+				logger.Warn("login throttled", "user", username, "client", client)
+				seconds := int(retryAfter.Round(time.Second).Seconds())
+				w.Header().Set("Retry-After", strconv.Itoa(max(seconds, 1)))
+				pages.Render(w, r, http.StatusTooManyRequests, "login.html", pongo2.Context{
+					"username": username,
+					"next":     next,
+					"error":    fmt.Sprintf("Too many failed logins. Try again in %d minutes.", max((seconds+59)/60, 1)),
+				})
+				return
+			}
 
 			errs := framework.FieldErrors{}
 			errs.Required(form, "username", "Enter your username.")
@@ -57,8 +79,11 @@ func Login(users *Users, pages *framework.Pages, sessions *framework.Sessions) h
 			errs.MaxLength(form, "username", MaxUsernameBytes, "That username is too long.")
 			errs.MaxLength(form, "password", MaxPasswordBytes, "That password is too long.")
 			// Any failure, valid input or not, shows the same message, so
-			// that no answer tells an attacker more than another.
+			// that no answer tells an attacker more than another. Invalid
+			// input is not worth a password hash.
 			if len(errs) > 0 || !users.Authenticate(username, password) {
+				throttle.Fail(username, client)
+				logger.Warn("login failed", "user", username, "client", client)
 				pages.Render(w, r, http.StatusUnprocessableEntity, "login.html", pongo2.Context{
 					"username": username,
 					"next":     next,
@@ -67,13 +92,24 @@ func Login(users *Users, pages *framework.Pages, sessions *framework.Sessions) h
 				return
 			}
 
+			throttle.Succeed(username)
 			if err := sessions.Save(w, r, sessions.Start(username)); err != nil {
 				pages.ServerError(w, r, err)
 				return
 			}
+			logger.Info("login", "user", username, "client", client)
 			http.Redirect(w, r, framework.URL(r, next), http.StatusSeeOther)
 		}),
 	}
+}
+
+// clientAddress returns the IP address of r's client, without the port.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // LocalPath returns next if it is a path on this site, such as "/home" or
