@@ -44,6 +44,7 @@ type config struct {
 	trustProxy bool   // believe X-Forwarded-Proto
 	fastCGI    string // FastCGI listen address, or "" for HTTP
 	cgi        bool   // started as a CGI script
+	check      bool   // run the deploy check instead of serving
 
 	// report, when set, receives every HTTP rule a response breaks
 	// (package framework/validate); -dev logs them, tests fail on them.
@@ -74,6 +75,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	mount := flags.String("mount", "", "serve the application under this `prefix` (SCRIPT_NAME), such as /app")
 	trustProxy := flags.Bool("trust-proxy", false, "believe the X-Forwarded-Proto header: only when clients reach the server through a proxy alone")
 	fastCGI := flags.String("fcgi", "", "serve FastCGI on this `address`: host:port, or a unix socket path (one with a /)")
+	check := flags.Bool("check", false, "check the production configuration (timeouts, keys, cookies, headers) and exit")
 	user := flags.String("user", "", "replace the demo account with this `name`; the password comes from $"+passwordVariable)
 	if err := flags.Parse(args); err != nil {
 		return config{}, err
@@ -82,7 +84,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("unexpected arguments: %q", flags.Args())
 	}
 
-	c := config{addr: *addr, dev: *dev, mount: *mount, trustProxy: *trustProxy, fastCGI: *fastCGI}
+	c := config{addr: *addr, dev: *dev, mount: *mount, trustProxy: *trustProxy, fastCGI: *fastCGI, check: *check}
 	// A web server that runs a CGI script sets GATEWAY_INTERFACE (RFC 3875
 	// §4.1.4), and SCRIPT_NAME to where it mounted the script.
 	c.cgi = getenv("GATEWAY_INTERFACE") != ""

@@ -5,6 +5,7 @@
 //	go run .            # http://127.0.0.1:8080, demo account admin / secure123
 //	go run . -dev       # templates read from ./templates on every request, /environ
 //	go run . -fcgi 127.0.0.1:9000   # FastCGI, behind a web server such as nginx
+//	go run . -check     # check the production configuration, then exit
 //
 // Started by a web server as a CGI script (GATEWAY_INTERFACE set), it
 // answers that one request and exits.
@@ -89,6 +90,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		config.report = func(r *http.Request, violation string) {
 			logger.Warn("HTTP rule broken", "method", r.Method, "path", r.URL.Path, "violation", violation)
 		}
+	}
+	if config.check {
+		if !deployCheck(config, stdout) {
+			return errors.New("the deploy check failed")
+		}
+		return nil
 	}
 	handler, err := newApp(config, logger)
 	if err != nil {
@@ -175,25 +182,34 @@ func newServer(handler http.Handler, logger *slog.Logger) *http.Server {
 // newApp builds the demo's handler: the route table and the middleware
 // every request goes through. Tests serve the same handler.
 func newApp(config config, logger *slog.Logger) (http.Handler, error) {
+	routes, pages, err := newRoutes(config, logger)
+	if err != nil {
+		return nil, err
+	}
+	return withMiddleware(config, logger, pages, routes), nil
+}
+
+// newRoutes builds the route table and the pages that render its views.
+func newRoutes(config config, logger *slog.Logger) (framework.Routes, *framework.Pages, error) {
 	if config.generatedKeys {
 		logger.Warn("no session keys in the environment: using random keys, so sessions end when the server restarts",
 			"variables", hashKeyVariable+", "+blockKeyVariable)
 	}
 	sessions, err := framework.NewSessions(framework.DefaultSessionLifetime, config.sessionKeys...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	templates, static, err := config.fileSystems()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pages, err := framework.NewPages(templates, sessions, logger, config.dev)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	users, err := views.NewUsers(config.users)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	throttle := views.NewThrottle(time.Now)
@@ -208,11 +224,18 @@ func newApp(config config, logger *slog.Logger) (http.Handler, error) {
 	}
 	staticRoutes, err := framework.StaticFiles(static, "/static/")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	maps.Copy(routes, staticRoutes)
+	return routes, pages, nil
+}
 
-	var handler http.Handler = routes.WithNotFound(http.HandlerFunc(pages.NotFound))
+// withMiddleware wraps routes in the middleware every request goes
+// through, outermost last: the 404 page, the mount, CSRF protection,
+// panic recovery, the access log, security headers, and as configured,
+// proxy trust and the HTTP rules validator.
+func withMiddleware(config config, logger *slog.Logger, pages *framework.Pages, routes framework.Routes) http.Handler {
+	handler := routes.WithNotFound(http.HandlerFunc(pages.NotFound))
 	if config.mount != "" {
 		handler = framework.Mount(config.mount, handler)
 	}
@@ -226,7 +249,7 @@ func newApp(config config, logger *slog.Logger) (http.Handler, error) {
 	if config.report != nil {
 		handler = validate.Handler(handler, config.report)
 	}
-	return handler, nil
+	return handler
 }
 
 // fileSystems returns the templates and the static files: embedded in the

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -696,6 +697,49 @@ func TestHostileInput(t *testing.T) {
 			}
 			if tc.wantAbsent != "" && strings.Contains(string(body), tc.wantAbsent) {
 				t.Errorf("%s: the response holds %q:\n%s", tc.name, tc.wantAbsent, body)
+			}
+		})
+	}
+}
+
+// TestDeployCheck runs -check on a production configuration, which passes,
+// and on the demo's defaults, which fail on exactly the keys and the demo
+// account.
+func TestDeployCheck(t *testing.T) {
+	production := map[string]string{passwordVariable: "a long production password"}
+	maps.Copy(production, testKeys)
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		wantPass bool
+		wantFail []string // parts of the FAIL lines, one each
+	}{
+		{name: "production", args: []string{"-check", "-user", "ops"}, env: production, wantPass: true},
+		{name: "production, mounted", args: []string{"-check", "-user", "ops", "-mount", "/app"}, env: production, wantPass: true},
+		{name: "demo defaults", args: []string{"-check"}, wantFail: []string{"session keys", "demo account"}},
+		{name: "development mode", args: []string{"-check", "-dev", "-user", "ops"}, env: production, wantFail: []string{"development mode"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout strings.Builder
+			err := run(context.Background(), tc.args, testGetenv(tc.env), &stdout, io.Discard)
+			if (err == nil) != tc.wantPass {
+				t.Errorf("run %q: error %v, want passed = %v; output:\n%s", tc.args, err, tc.wantPass, stdout.String())
+			}
+			var failures []string
+			for line := range strings.Lines(stdout.String()) {
+				if strings.HasPrefix(line, "FAIL") {
+					failures = append(failures, line)
+				}
+			}
+			if len(failures) != len(tc.wantFail) {
+				t.Fatalf("run %q: %d checks failed, want %d:\n%s", tc.args, len(failures), len(tc.wantFail), stdout.String())
+			}
+			for i, want := range tc.wantFail {
+				if !strings.Contains(failures[i], want) {
+					t.Errorf("run %q: failure %d = %q, want it about %q", tc.args, i+1, failures[i], want)
+				}
 			}
 		})
 	}
