@@ -474,3 +474,60 @@ func ExampleSecurityHeaders() {
 	// Content-Security-Policy: default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'
 	// Referrer-Policy: same-origin
 }
+
+func ExampleEnviron() {
+	handler := framework.Mount("/app", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		environ := framework.Environ(r)
+		for _, name := range []string{"REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "SERVER_NAME", "SERVER_PORT", "HTTP_ACCEPT", "wsgi.url_scheme"} {
+			fmt.Printf("%s=%s\n", name, environ[name])
+		}
+	}))
+	r := httptest.NewRequest(http.MethodGet, "http://example.org:8080/app/hello?name=ada", nil)
+	r.Header.Set("Accept", "text/html")
+	handler.ServeHTTP(httptest.NewRecorder(), r)
+	// Output:
+	// REQUEST_METHOD=GET
+	// SCRIPT_NAME=/app
+	// PATH_INFO=/hello
+	// QUERY_STRING=name=ada
+	// SERVER_NAME=example.org
+	// SERVER_PORT=8080
+	// HTTP_ACCEPT=text/html
+	// wsgi.url_scheme=http
+}
+
+func ExampleRequestURI() {
+	handler := framework.Mount("/app", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(framework.ApplicationURI(r))
+		fmt.Println(framework.RequestURI(r, true))
+		fmt.Println(framework.RequestURI(r, false))
+	}))
+	handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "http://example.org/app/login?next=%2Fhome", nil))
+	// Output:
+	// http://example.org/app
+	// http://example.org/app/login?next=%2Fhome
+	// http://example.org/app/login
+}
+
+func ExampleGuessScheme() {
+	show := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(framework.GuessScheme(r))
+	})
+	r := httptest.NewRequest(http.MethodGet, "http://example.org/", nil)
+	r.Header.Set("X-Forwarded-Proto", "https")
+	show.ServeHTTP(httptest.NewRecorder(), r)                       // anyone can send the header
+	framework.TrustProxy(show).ServeHTTP(httptest.NewRecorder(), r) // behind a proxy the operator trusts
+	// Output:
+	// http
+	// https
+}
+
+func ExampleIsHopByHop() {
+	for _, name := range []string{"Connection", "keep-alive", "Content-Type"} {
+		fmt.Println(name, framework.IsHopByHop(name))
+	}
+	// Output:
+	// Connection true
+	// keep-alive true
+	// Content-Type false
+}
