@@ -42,15 +42,15 @@ func deployCheck(config config, out io.Writer) bool {
 	report(config.users[demoUser] != demoPassword, "demo account %s / %s replaced (-user and $%s)",
 		demoUser, demoPassword, passwordVariable)
 
-	routes, pages, err := newRoutes(config, slog.New(slog.DiscardHandler))
+	app, err := newRoutes(config, slog.New(slog.DiscardHandler))
 	if err != nil {
 		report(false, "building the app: %v", err)
 		return false
 	}
-	routes[checkPanicPath] = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	app.routes[checkPanicPath] = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("deploy check: a handler that fails")
 	})
-	handler := withMiddleware(config, slog.New(slog.DiscardHandler), pages, routes)
+	handler := withMiddleware(config, slog.New(slog.DiscardHandler), app)
 
 	// The session cookie, as a login over HTTPS sets it.
 	for user, password := range config.users {

@@ -182,34 +182,43 @@ func newServer(handler http.Handler, logger *slog.Logger) *http.Server {
 // newApp builds the demo's handler: the route table and the middleware
 // every request goes through. Tests serve the same handler.
 func newApp(config config, logger *slog.Logger) (http.Handler, error) {
-	routes, pages, err := newRoutes(config, logger)
+	app, err := newRoutes(config, logger)
 	if err != nil {
 		return nil, err
 	}
-	return withMiddleware(config, logger, pages, routes), nil
+	return withMiddleware(config, logger, app), nil
 }
 
-// newRoutes builds the route table and the pages that render its views.
-func newRoutes(config config, logger *slog.Logger) (framework.Routes, *framework.Pages, error) {
+// app is the route table and what its middleware needs of the views'
+// dependencies.
+type app struct {
+	routes   framework.Routes
+	pages    *framework.Pages
+	sessions *framework.Sessions
+}
+
+// newRoutes builds the route table and the pages and sessions its views
+// share.
+func newRoutes(config config, logger *slog.Logger) (app, error) {
 	if config.generatedKeys {
 		logger.Warn("no session keys in the environment: using random keys, so sessions end when the server restarts",
 			"variables", hashKeyVariable+", "+blockKeyVariable)
 	}
 	sessions, err := framework.NewSessions(framework.DefaultSessionLifetime, config.sessionKeys...)
 	if err != nil {
-		return nil, nil, err
+		return app{}, err
 	}
 	templates, static, err := config.fileSystems()
 	if err != nil {
-		return nil, nil, err
+		return app{}, err
 	}
 	pages, err := framework.NewPages(templates, sessions, logger, config.dev)
 	if err != nil {
-		return nil, nil, err
+		return app{}, err
 	}
 	users, err := views.NewUsers(config.users)
 	if err != nil {
-		return nil, nil, err
+		return app{}, err
 	}
 
 	throttle := views.NewThrottle(time.Now)
@@ -224,23 +233,24 @@ func newRoutes(config config, logger *slog.Logger) (framework.Routes, *framework
 	}
 	staticRoutes, err := framework.StaticFiles(static, "/static/")
 	if err != nil {
-		return nil, nil, err
+		return app{}, err
 	}
 	maps.Copy(routes, staticRoutes)
-	return routes, pages, nil
+	return app{routes: routes, pages: pages, sessions: sessions}, nil
 }
 
 // withMiddleware wraps routes in the middleware every request goes
-// through, outermost last: the 404 page, the mount, CSRF protection,
-// panic recovery, the access log, security headers, and as configured,
-// proxy trust and the HTTP rules validator.
-func withMiddleware(config config, logger *slog.Logger, pages *framework.Pages, routes framework.Routes) http.Handler {
-	handler := routes.WithNotFound(http.HandlerFunc(pages.NotFound))
+// through, outermost last: the 404 page, the mount, CSRF protection, the
+// per-request session cache, panic recovery, the access log, security
+// headers, and as configured, proxy trust and the HTTP rules validator.
+func withMiddleware(config config, logger *slog.Logger, app app) http.Handler {
+	handler := app.routes.WithNotFound(http.HandlerFunc(app.pages.NotFound))
 	if config.mount != "" {
 		handler = framework.Mount(config.mount, handler)
 	}
 	handler = http.NewCrossOriginProtection().Handler(handler)
-	handler = pages.Recover(handler)
+	handler = app.sessions.Handler(handler)
+	handler = app.pages.Recover(handler)
 	handler = framework.AccessLog(logger, handler)
 	handler = framework.SecurityHeaders(handler)
 	if config.trustProxy {

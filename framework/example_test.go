@@ -531,3 +531,33 @@ func ExampleIsHopByHop() {
 	// keep-alive true
 	// Content-Type false
 }
+
+func ExampleSessions_Handler() {
+	hashKey := make([]byte, framework.HashKeyBytes)
+	blockKey := make([]byte, framework.BlockKeyBytes)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	sessions, err := framework.NewSessions(0, hashKey, blockKey)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	login := httptest.NewRecorder()
+	if err := sessions.Save(login, httptest.NewRequest(http.MethodPost, "/login", nil), sessions.Start("ann")); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// A view and the page it renders both ask for the session; under
+	// Handler, the cookie is decoded for the first and remembered.
+	view := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("view:", sessions.Load(w, r).User)
+		fmt.Println("page:", sessions.Load(w, r).User)
+	})
+	r := httptest.NewRequest(http.MethodGet, "/home", nil)
+	r.AddCookie(login.Result().Cookies()[0])
+	sessions.Handler(view).ServeHTTP(httptest.NewRecorder(), r)
+	// Output:
+	// view: ann
+	// page: ann
+}

@@ -1,10 +1,10 @@
 package framework
 
 import (
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -16,13 +16,17 @@ import (
 //
 // The fields are the client's address, two placeholders (identity and
 // user), the time the request arrived, the request line, the status code
-// and the body's size in bytes. The request line is quoted with %q, so a
-// CR or LF in the target cannot forge a second line.
+// and the body's size in bytes. The request line is quoted as Go quotes
+// strings, so a CR or LF in the target cannot forge a second line. When
+// logger discards Info, no line is formatted.
 func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		recorder := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(recorder, r)
+		if !logger.Enabled(r.Context(), slog.LevelInfo) {
+			return // no line to format
+		}
 		client, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			client = r.RemoteAddr
@@ -30,9 +34,17 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if recorder.status == 0 {
 			recorder.status = http.StatusOK
 		}
-		logger.Info(fmt.Sprintf("%s - - [%s] %q %d %d",
-			client, start.Format("02/Jan/2006 15:04:05"),
-			r.Method+" "+r.RequestURI+" "+r.Proto, recorder.status, recorder.bytes))
+		line := make([]byte, 0, 128)
+		line = append(line, client...)
+		line = append(line, " - - ["...)
+		line = start.AppendFormat(line, "02/Jan/2006 15:04:05")
+		line = append(line, "] "...)
+		line = strconv.AppendQuote(line, r.Method+" "+r.RequestURI+" "+r.Proto)
+		line = append(line, ' ')
+		line = strconv.AppendInt(line, int64(recorder.status), 10)
+		line = append(line, ' ')
+		line = strconv.AppendInt(line, recorder.bytes, 10)
+		logger.Info(string(line))
 	})
 }
 

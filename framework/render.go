@@ -107,10 +107,10 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name 
 	}
 	context.Update(data)
 
-	var body bytes.Buffer
+	var body []byte
 	template, err := p.template(name)
 	if err == nil {
-		err = template.ExecuteWriter(context, &body)
+		body, err = template.ExecuteBytes(context) // renders into a buffer of its own
 	}
 	if err != nil {
 		p.ServerError(w, r, fmt.Errorf("rendering %s: %w", name, err))
@@ -123,7 +123,7 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name 
 			return
 		}
 	}
-	writeHTML(w, r, status, body.Bytes())
+	writeHTML(w, r, status, body)
 }
 
 // NotFound answers 404 Not Found (RFC 9110 §15.5.5) with the page

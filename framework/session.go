@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -155,7 +156,23 @@ func (s *Sessions) generation(user string) uint64 {
 //
 // For a logged-in user last seen over a minute ago, Load moves LastSeen to
 // now and saves the session, through a Set-Cookie header on w.
+//
+// Under [Sessions.Handler], Load decodes the cookie once a request and
+// returns the same session to every later call, until Save or Clear.
 func (s *Sessions) Load(w http.ResponseWriter, r *http.Request) Session {
+	cache, _ := r.Context().Value(sessionCacheKey{}).(*sessionCache)
+	if cache != nil && cache.loaded {
+		return cache.session
+	}
+	session := s.load(w, r)
+	if cache != nil {
+		cache.loaded, cache.session = true, session
+	}
+	return session
+}
+
+// load decodes, checks and refreshes the session in r's cookie, for Load.
+func (s *Sessions) load(w http.ResponseWriter, r *http.Request) Session {
 	cookie, err := r.Cookie(cookieName(r))
 	if err != nil {
 		return Session{}
@@ -191,6 +208,9 @@ func (s *Sessions) Save(w http.ResponseWriter, r *http.Request, session Session)
 	cookie := s.cookie(r, value)
 	cookie.MaxAge = max(int(maxAge.Seconds()), 1)
 	setCookie(w, cookie)
+	if cache, ok := r.Context().Value(sessionCacheKey{}).(*sessionCache); ok {
+		cache.loaded, cache.session = true, session
+	}
 	return nil
 }
 
@@ -200,6 +220,29 @@ func (s *Sessions) Clear(w http.ResponseWriter, r *http.Request) {
 	cookie := s.cookie(r, "")
 	cookie.MaxAge = -1
 	setCookie(w, cookie)
+	if cache, ok := r.Context().Value(sessionCacheKey{}).(*sessionCache); ok {
+		cache.loaded, cache.session = true, Session{}
+	}
+}
+
+// sessionCacheKey is the context key of a request's sessionCache.
+type sessionCacheKey struct{}
+
+// sessionCache holds the session of one request, once Load has decoded it.
+type sessionCache struct {
+	loaded  bool
+	session Session
+}
+
+// Handler returns a handler that calls next with a request that carries
+// room for its session, so that [Sessions.Load] decodes the cookie once
+// however often a request's view and page ask for it. It is an
+// optimization: Load works without it.
+func (s *Sessions) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), sessionCacheKey{}, &sessionCache{})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // valid reports whether session, decoded from a cookie, may still be

@@ -529,3 +529,28 @@ func encodeSession(s *Sessions, session Session) (string, error) {
 	}
 	return cookies[0].Value, nil
 }
+
+// TestSessionsHandlerCaches checks that under Handler a request decodes
+// its cookie once, and that Save and Clear update what later Loads see.
+func TestSessionsHandlerCaches(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+	var users []string
+	handler := s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		users = append(users, s.Load(w, r).User)
+		r.Header.Set("Cookie", "session=garbage") // a second decode would fail
+		users = append(users, s.Load(w, r).User)
+		if err := s.Save(w, r, s.Start("bob")); err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, s.Load(w, r).User)
+		s.Clear(w, r)
+		users = append(users, s.Load(w, r).User)
+	}))
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(cookie)
+	handler.ServeHTTP(httptest.NewRecorder(), r)
+	if want := []string{"ann", "ann", "bob", ""}; !reflect.DeepEqual(users, want) {
+		t.Errorf("Load under Handler: users %q, want %q", users, want)
+	}
+}

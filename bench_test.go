@@ -1,0 +1,266 @@
+package main
+
+// Benchmarks that set miniweb beside the bare standard library on the same
+// work, in one package, so that one run gives comparable figures:
+//
+//	go test -run '^$' -bench . -count 10 . | tee new.txt
+//	benchstat new.txt
+//
+// docs/performance.md says how to read them.
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/flosch/pongo2/v6"
+	"github.com/gorilla/securecookie"
+
+	"example.com/miniweb/framework"
+)
+
+// benchPaths are the ten paths of the route-dispatch benchmarks.
+var benchPaths = []string{
+	"/", "/login", "/home", "/logout", "/about", "/contact", "/help", "/terms", "/privacy", "/static/style.css",
+}
+
+var noContent = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.WriteHeader(http.StatusNoContent)
+})
+
+// discardWriter is a ResponseWriter that keeps nothing, so that a
+// benchmark measures the handler and not a recorder.
+type discardWriter struct{ header http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+func newDiscardWriter() *discardWriter { return &discardWriter{header: make(http.Header, 8)} }
+
+// reset clears w's header for the next request, keeping its map.
+func (w *discardWriter) reset() { clear(w.header) }
+
+// serveBench serves r to handler b.N times.
+func serveBench(b *testing.B, handler http.Handler, r *http.Request) {
+	b.Helper()
+	w := newDiscardWriter()
+	b.ReportAllocs()
+	for b.Loop() {
+		w.reset()
+		handler.ServeHTTP(w, r)
+	}
+}
+
+// BenchmarkDispatch compares the Routes table with http.ServeMux and a
+// bare switch over the same ten paths, for a hit, a miss and, with
+// Methods, a 405.
+func BenchmarkDispatch(b *testing.B) {
+	routes := framework.Routes{}
+	for _, path := range benchPaths {
+		routes[path] = framework.Methods{http.MethodGet: noContent}
+	}
+	// "/{$}" is ServeMux's exact match for "/"; plain "/" matches every path.
+	mux := http.NewServeMux()
+	for _, path := range benchPaths {
+		pattern := path
+		if path == "/" {
+			pattern = "/{$}"
+		}
+		mux.Handle("GET "+pattern, noContent)
+	}
+	switchHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/", "/login", "/home", "/logout", "/about", "/contact", "/help", "/terms", "/privacy", "/static/style.css":
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				w.Header().Set("Allow", "GET, HEAD")
+				http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+				return
+			}
+			noContent.ServeHTTP(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	for _, request := range []struct{ name, method, path string }{
+		{"hit", http.MethodGet, "/privacy"},
+		{"miss", http.MethodGet, "/nowhere"},
+		{"405", http.MethodDelete, "/privacy"},
+	} {
+		r := httptest.NewRequest(request.method, request.path, nil)
+		b.Run("routes/"+request.name, func(b *testing.B) { serveBench(b, routes, r) })
+		b.Run("servemux/"+request.name, func(b *testing.B) { serveBench(b, mux, r) })
+		b.Run("switch/"+request.name, func(b *testing.B) { serveBench(b, switchHandler, r) })
+	}
+}
+
+// TestRouteLookupAllocatesNothing holds the Routes table to the benchmark's
+// target: a hit costs no allocation.
+func TestRouteLookupAllocatesNothing(t *testing.T) {
+	routes := framework.Routes{}
+	for _, path := range benchPaths {
+		routes[path] = noContent
+	}
+	r := httptest.NewRequest(http.MethodGet, "/privacy", nil)
+	w := newDiscardWriter()
+	if allocs := testing.AllocsPerRun(100, func() { routes.ServeHTTP(w, r) }); allocs != 0 {
+		t.Errorf("Routes.ServeHTTP(GET /privacy): %v allocations, want 0", allocs)
+	}
+}
+
+// benchApp returns the demo's handler as run serves it, logging to
+// nowhere, and a session cookie for the demo account.
+func benchApp(b *testing.B) (http.Handler, *http.Cookie) {
+	b.Helper()
+	config, err := parseConfig(nil, testGetenv(testKeys))
+	if err != nil {
+		b.Fatal(err)
+	}
+	handler, err := newApp(config, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	form := url.Values{"username": {"admin"}, "password": {"secure123"}}
+	r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	recorder := httptest.NewRecorder()
+	handler.ServeHTTP(recorder, r)
+	cookies := recorder.Result().Cookies()
+	if recorder.Code != http.StatusSeeOther || len(cookies) != 1 {
+		b.Fatalf("logging in: status %d, cookies %v", recorder.Code, cookies)
+	}
+	return handler, cookies[0]
+}
+
+// bareTemplates compiles the demo's templates with pongo2 alone, as a
+// handler without the framework would.
+func bareTemplates(b *testing.B) *pongo2.TemplateSet {
+	b.Helper()
+	templates, err := fs.Sub(files, "templates")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return pongo2.NewSet("bare", pongo2.NewFSLoader(templates))
+}
+
+// bareRender renders template with context and writes it, as a bare
+// net/http handler does.
+func bareRender(w http.ResponseWriter, template *pongo2.Template, context pongo2.Context) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := template.ExecuteWriter(context, w); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
+}
+
+func bareURL(path string) string { return path }
+
+// BenchmarkLoginPage compares GET /login through the whole demo stack
+// (security headers, access log, CSRF check, panic recovery, routing,
+// session read, render) with a bare handler that renders the same
+// precompiled template.
+func BenchmarkLoginPage(b *testing.B) {
+	app, _ := benchApp(b)
+	login, err := bareTemplates(b).FromFile("login.html")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bareRender(w, login, pongo2.Context{"url": bareURL, "user": "", "flashes": []string(nil), "next": "/home"})
+	})
+	r := httptest.NewRequest(http.MethodGet, "/login", nil)
+	b.Run("miniweb", func(b *testing.B) { serveBench(b, app, r) })
+	b.Run("bare", func(b *testing.B) { serveBench(b, bare, r) })
+}
+
+// BenchmarkHomePage compares GET /home with a valid session cookie through
+// the demo stack with a bare handler that decodes the same cookie with
+// securecookie and renders the same precompiled template.
+func BenchmarkHomePage(b *testing.B) {
+	app, cookie := benchApp(b)
+	home, err := bareTemplates(b).FromFile("home.html")
+	if err != nil {
+		b.Fatal(err)
+	}
+	codecs := securecookie.CodecsFromPairs(sessionKeyBytes(b)...)
+	for _, codec := range codecs {
+		codec.(*securecookie.SecureCookie).SetSerializer(securecookie.JSONEncoder{})
+	}
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var session framework.Session
+		c, err := r.Cookie("session")
+		if err != nil || securecookie.DecodeMulti("session", c.Value, &session, codecs...) != nil {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		bareRender(w, home, pongo2.Context{"url": bareURL, "user": session.User, "flashes": session.Flashes})
+	})
+	r := httptest.NewRequest(http.MethodGet, "/home", nil)
+	r.AddCookie(cookie)
+	b.Run("miniweb", func(b *testing.B) { serveBench(b, app, r) })
+	b.Run("bare", func(b *testing.B) { serveBench(b, bare, r) })
+}
+
+// sessionKeyBytes returns testKeys as bytes.
+func sessionKeyBytes(b *testing.B) [][]byte {
+	b.Helper()
+	config, err := parseConfig(nil, testGetenv(testKeys))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return config.sessionKeys
+}
+
+// BenchmarkSessionCookie measures encoding and decoding a logged-in
+// session, as every request with a cookie does.
+func BenchmarkSessionCookie(b *testing.B) {
+	sessions, err := framework.NewSessions(0, sessionKeyBytes(b)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/home", nil)
+	w := httptest.NewRecorder()
+	if err := sessions.Save(w, r, sessions.Start("admin")); err != nil {
+		b.Fatal(err)
+	}
+	cookie := w.Result().Cookies()[0]
+	b.Run("encode", func(b *testing.B) {
+		session := sessions.Start("admin")
+		w := newDiscardWriter()
+		b.ReportAllocs()
+		for b.Loop() {
+			w.reset()
+			if err := sessions.Save(w, r, session); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		r := httptest.NewRequest(http.MethodGet, "/home", nil)
+		r.AddCookie(cookie)
+		w := newDiscardWriter()
+		b.ReportAllocs()
+		for b.Loop() {
+			if sessions.Load(w, r).User != "admin" {
+				b.Fatal("the session did not load")
+			}
+		}
+	})
+}
+
+// BenchmarkParseForm measures reading the login form's body.
+func BenchmarkParseForm(b *testing.B) {
+	body := url.Values{"username": {"admin"}, "password": {"secure123"}, "next": {"/home"}}.Encode()
+	w := newDiscardWriter()
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if _, err := framework.ParseForm(w, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
