@@ -17,10 +17,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flosch/pongo2/v6"
-	"github.com/gorilla/securecookie"
-
 	"example.com/miniweb/framework"
+	"example.com/miniweb/internal/baseline"
 )
 
 // benchPaths are the ten paths of the route-dispatch benchmarks.
@@ -136,27 +134,20 @@ func benchApp(b *testing.B) (http.Handler, *http.Cookie) {
 	return handler, cookies[0]
 }
 
-// bareTemplates compiles the demo's templates with pongo2 alone, as a
-// handler without the framework would.
-func bareTemplates(b *testing.B) *pongo2.TemplateSet {
+// newBaseline returns internal/baseline's handler over the demo's
+// templates and the test keys: the bare code the benchmarks compare with.
+func newBaseline(b *testing.B) http.Handler {
 	b.Helper()
 	templates, err := fs.Sub(files, "templates")
 	if err != nil {
 		b.Fatal(err)
 	}
-	return pongo2.NewSet("bare", pongo2.NewFSLoader(templates))
-}
-
-// bareRender renders template with context and writes it, as a bare
-// net/http handler does.
-func bareRender(w http.ResponseWriter, template *pongo2.Template, context pongo2.Context) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := template.ExecuteWriter(context, w); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+	handler, err := baseline.Handler(templates, sessionKeyBytes(b)...)
+	if err != nil {
+		b.Fatal(err)
 	}
+	return handler
 }
-
-func bareURL(path string) string { return path }
 
 // BenchmarkLoginPage compares GET /login through the whole demo stack
 // (security headers, access log, CSRF check, panic recovery, routing,
@@ -164,13 +155,7 @@ func bareURL(path string) string { return path }
 // precompiled template.
 func BenchmarkLoginPage(b *testing.B) {
 	app, _ := benchApp(b)
-	login, err := bareTemplates(b).FromFile("login.html")
-	if err != nil {
-		b.Fatal(err)
-	}
-	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		bareRender(w, login, pongo2.Context{"url": bareURL, "user": "", "flashes": []string(nil), "next": "/home"})
-	})
+	bare := newBaseline(b)
 	r := httptest.NewRequest(http.MethodGet, "/login", nil)
 	b.Run("miniweb", func(b *testing.B) { serveBench(b, app, r) })
 	b.Run("bare", func(b *testing.B) { serveBench(b, bare, r) })
@@ -181,23 +166,7 @@ func BenchmarkLoginPage(b *testing.B) {
 // securecookie and renders the same precompiled template.
 func BenchmarkHomePage(b *testing.B) {
 	app, cookie := benchApp(b)
-	home, err := bareTemplates(b).FromFile("home.html")
-	if err != nil {
-		b.Fatal(err)
-	}
-	codecs := securecookie.CodecsFromPairs(sessionKeyBytes(b)...)
-	for _, codec := range codecs {
-		codec.(*securecookie.SecureCookie).SetSerializer(securecookie.JSONEncoder{})
-	}
-	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var session framework.Session
-		c, err := r.Cookie("session")
-		if err != nil || securecookie.DecodeMulti("session", c.Value, &session, codecs...) != nil {
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
-			return
-		}
-		bareRender(w, home, pongo2.Context{"url": bareURL, "user": session.User, "flashes": session.Flashes})
-	})
+	bare := newBaseline(b)
 	r := httptest.NewRequest(http.MethodGet, "/home", nil)
 	r.AddCookie(cookie)
 	b.Run("miniweb", func(b *testing.B) { serveBench(b, app, r) })
