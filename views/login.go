@@ -61,7 +61,8 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 			next := LocalPath(form.Get("next"), "/home")
 			client := clientAddress(r)
 
-			if ok, retryAfter := throttle.Allow(username, client); !ok {
+			attempt, retryAfter := throttle.Try(username, client)
+			if attempt == nil {
 				logger.Warn("login throttled", "user", username, "client", client)
 				seconds := int(retryAfter.Round(time.Second).Seconds())
 				w.Header().Set("Retry-After", strconv.Itoa(max(seconds, 1)))
@@ -82,7 +83,6 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 			// that no answer tells an attacker more than another. Invalid
 			// input is not worth a password hash.
 			if len(errs) > 0 || !users.Authenticate(username, password) {
-				throttle.Fail(username, client)
 				logger.Warn("login failed", "user", username, "client", client)
 				pages.Render(w, r, http.StatusUnprocessableEntity, "login.html", pongo2.Context{
 					"username": username,
@@ -92,7 +92,7 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 				return
 			}
 
-			throttle.Succeed(username)
+			attempt.Succeeded()
 			if err := sessions.Save(w, r, sessions.Start(username)); err != nil {
 				pages.ServerError(w, r, err)
 				return

@@ -98,6 +98,14 @@ func TestAuthenticate(t *testing.T) {
 // TestAuthenticateCost checks that an unknown user costs one password
 // hash, as a wrong password does, so that timing cannot tell them apart.
 // It counts hash calls rather than timing them.
+func TestConcurrentChecks(t *testing.T) {
+	slots := concurrentChecks()
+	if slots < 1 || slots > runtime.NumCPU() || slots*int(PasswordParams.Memory)<<10 > MaxHashingMemory {
+		t.Errorf("concurrentChecks() = %d with %d CPUs and %d KiB a check, want 1 to %d within %d bytes",
+			slots, runtime.NumCPU(), PasswordParams.Memory, runtime.NumCPU(), MaxHashingMemory)
+	}
+}
+
 func TestAuthenticateCost(t *testing.T) {
 	users, err := NewUsers(map[string]string{"admin": "secure123"})
 	if err != nil {
@@ -122,7 +130,7 @@ func TestAuthenticateCost(t *testing.T) {
 	}
 }
 
-// TestAuthenticateConcurrency checks that no more than runtime.NumCPU()
+// TestAuthenticateConcurrency checks that no more than concurrentChecks()
 // password hashes run at once, however many logins arrive together.
 func TestAuthenticateConcurrency(t *testing.T) {
 	users, err := NewUsers(map[string]string{"admin": "secure123"})
@@ -144,17 +152,18 @@ func TestAuthenticateConcurrency(t *testing.T) {
 		return false, nil
 	}
 	var wg sync.WaitGroup
-	for range 4 * runtime.NumCPU() {
+	slots := concurrentChecks()
+	for range 4 * slots {
 		wg.Go(func() { users.Authenticate("admin", "x") })
 	}
 	// Let the checks through one at a time; each frees a slot for a
 	// waiting one, and the peak never passes the slots.
-	for range 4 * runtime.NumCPU() {
+	for range 4 * slots {
 		release <- struct{}{}
 	}
 	wg.Wait()
-	if peak > runtime.NumCPU() {
-		t.Errorf("%d password checks ran at once, want at most %d", peak, runtime.NumCPU())
+	if peak > slots {
+		t.Errorf("%d password checks ran at once, want at most %d", peak, slots)
 	}
 	if peak == 0 {
 		t.Errorf("no password check ran")

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"math"
 	"sync"
 	"time"
 
@@ -29,6 +28,10 @@ const (
 
 // Throttle counts failed logins by user name and by client address and
 // tells when to refuse further attempts. It is safe for concurrent use.
+//
+// It keeps one rate.Limiter a user name and one a client address; an
+// attempt takes a token from each, and a successful one gives the
+// client's back and forgets the user's.
 type Throttle struct {
 	now func() time.Time // time.Now, or a test's clock
 
@@ -47,44 +50,40 @@ func NewThrottle(now func() time.Time) *Throttle {
 	}
 }
 
-// Allow reports whether a login attempt for user from client may go
-// ahead, and if not, how long until it may.
-func (t *Throttle) Allow(user, client string) (ok bool, retryAfter time.Duration) {
+// Try counts an attempt to log in as user from client, as a failure until
+// [Attempt.Succeeded] says otherwise, and returns the attempt; or, when
+// either limit is reached, returns nil and how long until an attempt may
+// go ahead. Counting before the password is checked, under one lock, is
+// what holds the limits against attempts sent all at once.
+func (t *Throttle) Try(user, client string) (attempt *Attempt, retryAfter time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	wait := max(waitFor(t.users[user], now), waitFor(t.clients[client], now))
-	return wait == 0, wait
-}
-
-// Fail records a failed login for user from client.
-func (t *Throttle) Fail(user, client string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	limiter(t.users, user, FailuresPerUser, now).AllowN(now, 1)
-	limiter(t.clients, client, FailuresPerClient, now).AllowN(now, 1)
-}
-
-// Succeed forgets the failures of user after a successful login. The
-// client's failures stand: one address trying many names stays limited.
-func (t *Throttle) Succeed(user string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.users, user)
-}
-
-// waitFor returns how long until l has a token for one attempt; 0 for a
-// nil l, one that never failed.
-func waitFor(l *rate.Limiter, now time.Time) time.Duration {
-	if l == nil {
-		return 0
+	userReservation := limiter(t.users, user, FailuresPerUser, now).ReserveN(now, 1)
+	clientReservation := limiter(t.clients, client, FailuresPerClient, now).ReserveN(now, 1)
+	if wait := max(userReservation.DelayFrom(now), clientReservation.DelayFrom(now)); wait > 0 {
+		userReservation.CancelAt(now)
+		clientReservation.CancelAt(now)
+		return nil, wait
 	}
-	missing := 1 - l.TokensAt(now)
-	if missing <= 0 {
-		return 0
-	}
-	return time.Duration(math.Ceil(missing / float64(l.Limit()) * float64(time.Second)))
+	return &Attempt{throttle: t, user: user, client: clientReservation}, 0
+}
+
+// Attempt is one login attempt that [Throttle.Try] let through.
+type Attempt struct {
+	throttle *Throttle
+	user     string
+	client   *rate.Reservation
+}
+
+// Succeeded takes back the attempt, which Try counted as a failure: the
+// user's failures are forgotten, and the client's attempt returned. A
+// failed attempt needs no call: it stays counted.
+func (a *Attempt) Succeeded() {
+	a.throttle.mu.Lock()
+	defer a.throttle.mu.Unlock()
+	a.client.CancelAt(a.throttle.now())
+	delete(a.throttle.users, a.user)
 }
 
 // limiter returns the limiter for key in limiters, making one that allows

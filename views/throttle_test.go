@@ -2,6 +2,8 @@ package views
 
 import (
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -11,74 +13,103 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
-func TestThrottlePerUser(t *testing.T) {
+func newTestThrottle() (*Throttle, *clock) {
 	c := &clock{now: time.Date(2026, time.November, 22, 9, 0, 0, 0, time.UTC)}
-	throttle := NewThrottle(c.Now)
-	for i := range FailuresPerUser {
-		if ok, _ := throttle.Allow("admin", "192.0.2.1"); !ok {
-			t.Fatalf("attempt %d for admin: refused, want allowed", i+1)
+	return NewThrottle(c.Now), c
+}
+
+// fail makes n failed attempts for user from client, which must all be let
+// through.
+func fail(t *testing.T, throttle *Throttle, user, client string, n int) {
+	t.Helper()
+	for i := range n {
+		if attempt, _ := throttle.Try(user, client); attempt == nil {
+			t.Fatalf("attempt %d for %s from %s: refused, want let through", i+1, user, client)
 		}
-		throttle.Fail("admin", "192.0.2.1")
 	}
-	ok, retryAfter := throttle.Allow("admin", "192.0.2.2")
-	if ok || retryAfter <= 0 {
-		t.Fatalf("attempt %d for admin, from another address: allowed %v, retry after %v; want refused with a wait",
-			FailuresPerUser+1, ok, retryAfter)
+}
+
+func TestThrottlePerUser(t *testing.T) {
+	throttle, c := newTestThrottle()
+	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser)
+	attempt, retryAfter := throttle.Try("admin", "192.0.2.2")
+	if attempt != nil || retryAfter <= 0 {
+		t.Fatalf("attempt %d for admin, from another address: %v, retry after %v; want refused with a wait",
+			FailuresPerUser+1, attempt, retryAfter)
 	}
-	if ok, _ := throttle.Allow("ann", "192.0.2.1"); !ok {
-		t.Errorf("first attempt for another user: refused, want allowed")
+	if attempt, _ := throttle.Try("ann", "192.0.2.1"); attempt == nil {
+		t.Errorf("first attempt for another user: refused, want let through")
 	}
 
 	// The lock lifts by itself: one attempt per ThrottleWindow/FailuresPerUser.
 	c.now = c.now.Add(retryAfter - time.Second)
-	if ok, _ := throttle.Allow("admin", "192.0.2.1"); ok {
-		t.Errorf("a second before Retry-After: allowed, want refused")
+	if attempt, _ := throttle.Try("admin", "192.0.2.1"); attempt != nil {
+		t.Errorf("a second before Retry-After: let through, want refused")
 	}
 	c.now = c.now.Add(time.Second)
-	if ok, _ := throttle.Allow("admin", "192.0.2.1"); !ok {
-		t.Errorf("at Retry-After (%v): refused, want allowed", retryAfter)
+	if attempt, _ := throttle.Try("admin", "192.0.2.1"); attempt == nil {
+		t.Errorf("at Retry-After (%v): refused, want let through", retryAfter)
 	}
 	c.now = c.now.Add(ThrottleWindow)
-	for i := range FailuresPerUser {
-		if ok, _ := throttle.Allow("admin", "192.0.2.1"); !ok {
-			t.Fatalf("a window later, attempt %d: refused, want allowed", i+1)
-		}
-		throttle.Fail("admin", "192.0.2.1")
-	}
+	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser)
 }
 
 func TestThrottlePerClient(t *testing.T) {
-	c := &clock{now: time.Date(2026, time.November, 22, 9, 0, 0, 0, time.UTC)}
-	throttle := NewThrottle(c.Now)
+	throttle, _ := newTestThrottle()
 	// One address tries a different name each time: the per-user limit
 	// never trips, the per-client one does.
 	for i := range FailuresPerClient {
-		user := fmt.Sprintf("user%d", i)
-		if ok, _ := throttle.Allow(user, "192.0.2.1"); !ok {
-			t.Fatalf("attempt %d from 192.0.2.1: refused, want allowed", i+1)
-		}
-		throttle.Fail(user, "192.0.2.1")
+		fail(t, throttle, fmt.Sprintf("user%d", i), "192.0.2.1", 1)
 	}
-	if ok, _ := throttle.Allow("fresh", "192.0.2.1"); ok {
-		t.Errorf("attempt %d from 192.0.2.1: allowed, want refused", FailuresPerClient+1)
+	if attempt, _ := throttle.Try("fresh", "192.0.2.1"); attempt != nil {
+		t.Errorf("attempt %d from 192.0.2.1: let through, want refused", FailuresPerClient+1)
 	}
-	if ok, _ := throttle.Allow("fresh", "192.0.2.9"); !ok {
-		t.Errorf("first attempt from another address: refused, want allowed")
+	if attempt, _ := throttle.Try("fresh", "192.0.2.9"); attempt == nil {
+		t.Errorf("first attempt from another address: refused, want let through")
 	}
 }
 
-func TestThrottleSucceedForgetsUser(t *testing.T) {
-	c := &clock{now: time.Date(2026, time.November, 22, 9, 0, 0, 0, time.UTC)}
-	throttle := NewThrottle(c.Now)
-	for range FailuresPerUser - 1 {
-		throttle.Fail("admin", "192.0.2.1")
-	}
-	throttle.Succeed("admin")
-	for i := range FailuresPerUser {
-		if ok, _ := throttle.Allow("admin", "192.0.2.2"); !ok {
-			t.Fatalf("attempt %d after a success: refused, want allowed", i+1)
+func TestThrottleSucceeded(t *testing.T) {
+	throttle, _ := newTestThrottle()
+	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser-1)
+	attempt, _ := throttle.Try("admin", "192.0.2.1")
+	attempt.Succeeded()
+	// The user's failures are forgotten...
+	fail(t, throttle, "admin", "192.0.2.2", FailuresPerUser)
+	// ...and successes do not count against the client: with 4 failures
+	// from 192.0.2.1, it has 16 to go, however many successes it has.
+	for range 3 * FailuresPerClient {
+		attempt, _ := throttle.Try("ann", "192.0.2.1")
+		if attempt == nil {
+			t.Fatalf("a successful login from 192.0.2.1: refused, want let through")
 		}
-		throttle.Fail("admin", "192.0.2.2")
+		attempt.Succeeded()
+	}
+	for i := range FailuresPerClient - (FailuresPerUser - 1) {
+		fail(t, throttle, fmt.Sprintf("user%d", i), "192.0.2.1", 1)
+	}
+	if attempt, _ := throttle.Try("one-more", "192.0.2.1"); attempt != nil {
+		t.Errorf("failure %d from 192.0.2.1: let through, want refused", FailuresPerClient+1)
+	}
+}
+
+// TestThrottleAllAtOnce sends many attempts for one user at the same
+// moment: no more than FailuresPerUser may get through, however they
+// interleave.
+func TestThrottleAllAtOnce(t *testing.T) {
+	throttle, _ := newTestThrottle()
+	var through atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Go(func() {
+			if attempt, _ := throttle.Try("admin", fmt.Sprintf("192.0.2.%d", i)); attempt != nil {
+				through.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if got := through.Load(); got != FailuresPerUser {
+		t.Errorf("50 attempts at once: %d let through, want %d", got, FailuresPerUser)
 	}
 }
 
@@ -86,32 +117,28 @@ func TestThrottleSucceedForgetsUser(t *testing.T) {
 // made-up addresses and checks that it remembers at most MaxThrottled of
 // each.
 func TestThrottleMemoryBounded(t *testing.T) {
-	c := &clock{now: time.Date(2026, time.November, 22, 9, 0, 0, 0, time.UTC)}
-	throttle := NewThrottle(c.Now)
+	throttle, _ := newTestThrottle()
 	for i := range MaxThrottled + 500 {
-		throttle.Fail(fmt.Sprintf("user%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		throttle.Try(fmt.Sprintf("user%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
 	}
 	if len(throttle.users) > MaxThrottled || len(throttle.clients) > MaxThrottled {
 		t.Errorf("after %d distinct failures: %d users and %d clients remembered, want at most %d each",
 			MaxThrottled+500, len(throttle.users), len(throttle.clients), MaxThrottled)
 	}
 	// A user whose failures are the newest is still throttled.
-	for range FailuresPerUser {
-		throttle.Fail("admin", "192.0.2.1")
-	}
-	if ok, _ := throttle.Allow("admin", "192.0.2.1"); ok {
-		t.Errorf("admin after %d failures, with the throttle full: allowed, want refused", FailuresPerUser)
+	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser)
+	if attempt, _ := throttle.Try("admin", "192.0.2.1"); attempt != nil {
+		t.Errorf("admin after %d failures, with the throttle full: let through, want refused", FailuresPerUser)
 	}
 }
 
-func BenchmarkThrottleFailFull(b *testing.B) {
-	c := &clock{now: time.Date(2026, time.November, 22, 9, 0, 0, 0, time.UTC)}
-	throttle := NewThrottle(c.Now)
+func BenchmarkThrottleFull(b *testing.B) {
+	throttle, _ := newTestThrottle()
 	for i := range MaxThrottled {
-		throttle.Fail(fmt.Sprintf("user%d", i), "192.0.2.1")
+		throttle.Try(fmt.Sprintf("user%d", i), "192.0.2.1")
 	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		throttle.Fail(fmt.Sprintf("flood%d", i), "192.0.2.1")
+		throttle.Try(fmt.Sprintf("flood%d", i), fmt.Sprintf("flood%d", i))
 	}
 }

@@ -18,14 +18,25 @@ var PasswordParams = &argon2id.Params{
 	KeyLength:   32,
 }
 
+// MaxHashingMemory bounds the memory, in bytes, that password checks
+// running at once may take: 128 MiB, room for 6 checks of PasswordParams.
+const MaxHashingMemory = 128 << 20
+
+// concurrentChecks returns how many password checks may run at once: one
+// a CPU, as more could not run any faster, but no more than fit in
+// MaxHashingMemory, so that the bound holds on a machine with many CPUs.
+func concurrentChecks() int {
+	perCheck := int(PasswordParams.Memory) << 10 // KiB to bytes
+	return max(1, min(runtime.NumCPU(), MaxHashingMemory/perCheck))
+}
+
 // Users is an in-memory user store: user name → argon2id hash of the
 // password (PHC string format). It is read-only once built.
 type Users struct {
 	hashes map[string]string
 	// hashing holds a token for each password check under way. Each
 	// takes PasswordParams.Memory, so a flood of logins could otherwise
-	// take as much memory as it likes; its capacity is the number of
-	// CPUs, which is as many checks as can run at once anyway.
+	// take as much memory as it likes; see concurrentChecks.
 	hashing chan struct{}
 	// compare is argon2id.ComparePasswordAndHash; tests count its calls.
 	compare func(password, hash string) (bool, error)
@@ -41,7 +52,7 @@ type Users struct {
 func NewUsers(passwords map[string]string) (*Users, error) {
 	users := &Users{
 		hashes:  make(map[string]string, len(passwords)),
-		hashing: make(chan struct{}, runtime.NumCPU()),
+		hashing: make(chan struct{}, concurrentChecks()),
 		compare: argon2id.ComparePasswordAndHash,
 	}
 	for name, password := range passwords {
@@ -61,8 +72,8 @@ func NewUsers(passwords map[string]string) (*Users, error) {
 
 // Authenticate reports whether password is the password of the user
 // called name. An unknown name takes as long as a wrong password: it is
-// checked against a dummy hash. At most runtime.NumCPU() checks run at
-// once; the others wait their turn.
+// checked against a dummy hash. At most one check a CPU runs at once, and
+// no more than fit in MaxHashingMemory; the others wait their turn.
 func (users *Users) Authenticate(name, password string) bool {
 	hash, known := users.hashes[name]
 	if !known {
