@@ -1,0 +1,324 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"example.com/miniweb/views"
+)
+
+// TestBrowser drives a real, headless Chromium through the demo: it logs
+// in with the form, logs out with the button, and then visits pages of
+// another origin that submit forms to the demo by themselves, as a
+// cross-site request forgery would. The browser marks those requests with
+// its own Sec-Fetch-Site header, and the demo must refuse them with 403:
+// a forged login must not log the browser in, and a forged logout must not
+// end its session.
+//
+// CI installs Chromium (Debian's chromium package) and fails the test
+// without it; elsewhere the test skips when it is missing.
+func TestBrowser(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	handler, _, _ := newTestApp(t)
+	var exchanges recorder
+	app := httptest.NewServer(exchanges.wrap(handler)) // http://127.0.0.1:PORT
+	defer app.Close()
+
+	// The attacker's pages, each a form that submits itself to the same
+	// path on the demo: /login with the demo account, or /logout.
+	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var fields url.Values
+		switch r.URL.Path {
+		case "/login":
+			fields = credentials("admin", "secure123")
+		case "/logout":
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		var inputs strings.Builder
+		for _, name := range slices.Sorted(maps.Keys(fields)) {
+			fmt.Fprintf(&inputs, `<input type="hidden" name="%s" value="%s">`, html.EscapeString(name), html.EscapeString(fields.Get(name)))
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><title>Win a prize</title>
+<form method="post" action="%s">%s</form>
+<script>addEventListener("load", () => document.forms[0].submit())</script>
+`, html.EscapeString(app.URL+r.URL.Path), inputs.String())
+	}))
+	defer attacker.Close()
+	attackerURL, err := url.Parse(attacker.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another host name is another site. The same host on another port is
+	// the same site but another origin, which
+	// http.CrossOriginProtection refuses as well.
+	attackers := []struct {
+		name          string
+		origin        string
+		wantFetchSite string
+	}{
+		{name: "another site", origin: "http://localhost:" + attackerURL.Port(), wantFetchSite: "cross-site"},
+		{name: "same site, another port", origin: attacker.URL, wantFetchSite: "same-site"},
+	}
+
+	options := slices.Concat(chromedp.DefaultExecAllocatorOptions[:], []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+	})
+	allocatorCtx, cancelAllocator := chromedp.NewExecAllocator(ctx, options...)
+	defer cancelAllocator()
+	ctx, cancelBrowser := chromedp.NewContext(allocatorCtx)
+	defer cancelBrowser()
+
+	steps := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	text := func(what, selector string) string {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
+		if err != nil {
+			t.Fatalf("%s: text of %s: %v", what, selector, err)
+		}
+		return strings.TrimSpace(got)
+	}
+	// click clicks the element at selector and waits for the page it
+	// leads to, which must be url.
+	click := func(what, selector, url string) {
+		t.Helper()
+		res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector)))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if res.Status != http.StatusOK || res.URL != url {
+			t.Fatalf("%s: page %s with status %d, want %s with status %d", what, res.URL, res.Status, url, http.StatusOK)
+		}
+	}
+	login := func(what string) {
+		t.Helper()
+		steps(what,
+			chromedp.Navigate(app.URL+"/login"),
+			chromedp.SendKeys(chromedp.ID("username"), "admin"),
+			chromedp.SendKeys(chromedp.ID("password"), "secure123"),
+		)
+		click(what, `main form button[type="submit"]`, app.URL+"/home")
+		if got, want := text(what, "main h1"), "Welcome back, admin!"; got != want {
+			t.Fatalf("%s: heading = %q, want %q", what, got, want)
+		}
+	}
+	// wantHome visits /home and checks whether the browser is logged in.
+	wantHome := func(what string, loggedIn bool) {
+		t.Helper()
+		steps(what, chromedp.Navigate(app.URL+"/home"))
+		location, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		wantLocation, wantHeading := app.URL+"/login?next=/home", "Log in"
+		if loggedIn {
+			wantLocation, wantHeading = app.URL+"/home", "Welcome back, admin!"
+		}
+		if location != wantLocation {
+			t.Errorf("%s: GET /home shows %s, want %s", what, location, wantLocation)
+		}
+		if got := text(what, "main h1"); got != wantHeading {
+			t.Errorf("%s: GET /home: heading = %q, want %q", what, got, wantHeading)
+		}
+	}
+	// forge opens the attacker's page for path at origin, waits for the
+	// demo's answer to the form it submits, and checks that the answer is
+	// 403, to the browser and on the server.
+	forge := func(what, origin, path, wantFetchSite string) {
+		t.Helper()
+		before := exchanges.len()
+		steps(what, chromedp.Navigate(origin+path))
+		location, body := waitForOrigin(t, ctx, app.URL)
+		if want := "cross-origin request detected"; location != app.URL+path || !strings.Contains(body, want) {
+			t.Errorf("%s: the browser shows %s: %q, want %s: a page that contains %q", what, location, body, app.URL+path, want)
+		}
+		got, ok := exchanges.find(before, http.MethodPost, path)
+		switch {
+		case !ok:
+			t.Errorf("%s: the demo saw no POST %s", what, path)
+		case got.status != http.StatusForbidden || got.fetchSite != wantFetchSite:
+			t.Errorf("%s: POST %s with Sec-Fetch-Site %q: status = %d, want %d with Sec-Fetch-Site %q",
+				what, path, got.fetchSite, got.status, http.StatusForbidden, wantFetchSite)
+		}
+	}
+
+	defer func() {
+		if t.Failed() {
+			t.Logf("requests the demo answered: %+v", exchanges.all())
+		}
+	}()
+	login("log in with the form")
+	click("click Log out", ".logout button", app.URL+"/login")
+	if got := text("after Log out", ".flash"); got != views.LoggedOut {
+		t.Errorf("after Log out: message = %q, want %q", got, views.LoggedOut)
+	}
+
+	for _, tc := range attackers {
+		what := "forged login from " + tc.name + " (" + tc.origin + ")"
+		forge(what, tc.origin, "/login", tc.wantFetchSite)
+		wantHome(what, false)
+	}
+
+	login("log in again")
+	for _, tc := range attackers {
+		what := "forged logout from " + tc.name + " (" + tc.origin + ")"
+		forge(what, tc.origin, "/logout", tc.wantFetchSite)
+		wantHome(what, true)
+	}
+}
+
+// chromiumPath returns the path of Chromium, and skips the test if it is
+// missing, unless the CI variable is set: CI must run it.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "/usr/bin/chromium"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") == "" {
+		t.Skip("chromium is not installed (apt-get install chromium); CI installs it")
+	}
+	t.Fatal("chromium is not installed, and CI must run this test")
+	return ""
+}
+
+// waitForOrigin waits, up to twenty seconds, until the browser's tab has
+// loaded a page of origin, and returns its address and the text of its
+// body. Pages that submit forms by themselves navigate on their own, so
+// the test polls.
+func waitForOrigin(t *testing.T, ctx context.Context, origin string) (location, body string) {
+	t.Helper()
+	const script = `document.readyState === "complete" && location.origin === %q ? [location.href, document.body.innerText] : null`
+	deadline := time.Now().Add(20 * time.Second)
+	ticker := time.NewTicker(20 * time.Millisecond)
+	defer ticker.Stop()
+	for range ticker.C {
+		// An evaluation fails while the tab navigates; the next one runs
+		// in the new page.
+		page, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(script, origin)))
+		if err == nil && len(page) == 2 {
+			return page[0], page[1]
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			location, _ := chromedp.Run(ctx, chromedp.Location())
+			t.Fatalf("the browser shows %s, want a page of %s loaded (last error: %v)", location, origin, err)
+		}
+	}
+	return "", ""
+}
+
+// recorder records the requests a handler answers, for tests that check
+// what a browser sent and what it got.
+type recorder struct {
+	mu        sync.Mutex
+	exchanges []exchange
+}
+
+// exchange is one request and the status of its response.
+type exchange struct {
+	method, path string
+	fetchSite    string // the Sec-Fetch-Site header
+	status       int
+}
+
+// wrap returns a handler that calls next and records the exchange.
+func (rec *recorder) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(status, r)
+		if status.status == 0 {
+			status.status = http.StatusOK
+		}
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		rec.exchanges = append(rec.exchanges, exchange{
+			method: r.Method, path: r.URL.Path, fetchSite: r.Header.Get("Sec-Fetch-Site"), status: status.status,
+		})
+	})
+}
+
+// all returns the exchanges recorded so far.
+func (rec *recorder) all() []exchange {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return slices.Clone(rec.exchanges)
+}
+
+// len returns the number of exchanges recorded so far.
+func (rec *recorder) len() int {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return len(rec.exchanges)
+}
+
+// find returns the first exchange for method and path from the from-th
+// recorded on.
+func (rec *recorder) find(from int, method, path string) (exchange, bool) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, e := range rec.exchanges[from:] {
+		if e.method == method && e.path == path {
+			return e, true
+		}
+	}
+	return exchange{}, false
+}
+
+// statusWriter remembers the status code of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int // 0 until WriteHeader or Write
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap returns the underlying ResponseWriter, for http.ResponseController.
+func (w *statusWriter) Unwrap() http.ResponseWriter {
+	return w.ResponseWriter
+}
