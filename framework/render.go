@@ -139,7 +139,10 @@ func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
 // the response, the connection is cut instead, as [http.Server] does.
 func (p *Pages) Recover(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		recorder := &statusRecorder{ResponseWriter: w}
+		recorder, ok := w.(*statusRecorder) // from AccessLog, if it runs outside
+		if !ok {
+			recorder = &statusRecorder{ResponseWriter: w}
+		}
 		defer func() {
 			value := recover()
 			if value == nil {
@@ -191,8 +194,9 @@ func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
 // writeHTML sends body as an HTML response with status; in answer to
 // HEAD, it sends the same header and no body.
 func writeHTML(w http.ResponseWriter, r *http.Request, status int, body []byte) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	header := w.Header() // canonical names: see SecurityHeaders
+	header["Content-Type"] = []string{"text/html; charset=utf-8"}
+	header["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

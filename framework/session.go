@@ -240,6 +240,10 @@ type sessionCache struct {
 // optimization: Load works without it.
 func (s *Sessions) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Cookie") == "" {
+			next.ServeHTTP(w, r) // no cookie: nothing to decode, nothing to remember
+			return
+		}
 		ctx := context.WithValue(r.Context(), sessionCacheKey{}, &sessionCache{})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -47,9 +47,11 @@ const LoginFailed = "Invalid username or password."
 func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *framework.Sessions, logger *slog.Logger) http.Handler {
 	return framework.Methods{
 		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			pages.Render(w, r, http.StatusOK, "login.html", pongo2.Context{
-				"next": LocalPath(r.URL.Query().Get("next"), "/home"),
-			})
+			next := "/home"
+			if r.URL.RawQuery != "" {
+				next = LocalPath(r.URL.Query().Get("next"), next)
+			}
+			pages.Render(w, r, http.StatusOK, "login.html", pongo2.Context{"next": next})
 		}),
 		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			form, err := framework.ParseForm(w, r)
