@@ -38,11 +38,23 @@ func testGetenv(env map[string]string) func(string) string {
 // line, and returns the server and the log it writes.
 func newTestServer(t *testing.T, args ...string) (*httptest.Server, *bytes.Buffer) {
 	t.Helper()
+	handler, _, log := newTestApp(t, args...)
+	server := httptest.NewServer(handler)
+	t.Cleanup(server.Close)
+	return server, log
+}
+
+// newTestApp builds the demo's handler as run does, with args as on the
+// command line, for tests that serve it themselves, and returns it with
+// its logger and the log that logger writes. Every response the handler
+// sends must keep the rules of HTTP (framework/validate), or the test
+// fails. Read the log only once the server has stopped.
+func newTestApp(t *testing.T, args ...string) (http.Handler, *slog.Logger, *bytes.Buffer) {
+	t.Helper()
 	config, err := parseConfig(args, testGetenv(testKeys))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every response the tests see must keep the rules of HTTP.
 	config.report = func(r *http.Request, violation string) {
 		t.Errorf("%s %s: %s", r.Method, r.URL, violation)
 	}
@@ -52,9 +64,7 @@ func newTestServer(t *testing.T, args ...string) (*httptest.Server, *bytes.Buffe
 	if err != nil {
 		t.Fatal(err)
 	}
-	server := httptest.NewServer(handler)
-	t.Cleanup(server.Close)
-	return server, &log
+	return handler, logger, &log
 }
 
 // syncWriter serializes writes from concurrent requests to one buffer.

@@ -28,27 +28,6 @@ import (
 	"time"
 )
 
-// newTestApp builds the demo's handler as newTestServer does, for tests
-// that serve it themselves, and returns it with its logger and the log
-// that logger writes. Read the log only once the server has stopped.
-func newTestApp(t *testing.T, args ...string) (http.Handler, *slog.Logger, *bytes.Buffer) {
-	t.Helper()
-	config, err := parseConfig(args, testGetenv(testKeys))
-	if err != nil {
-		t.Fatal(err)
-	}
-	config.report = func(r *http.Request, violation string) {
-		t.Errorf("%s %s: %s", r.Method, r.URL, violation)
-	}
-	var log bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &log}, nil))
-	handler, err := newApp(config, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return handler, logger, &log
-}
-
 // listen serves server on a free loopback port and returns the address
 // and a func that shuts the server down gracefully and waits for Serve to
 // return. The test's cleanup calls that func too; it runs once.
