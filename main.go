@@ -154,7 +154,7 @@ func serveFastCGI(ctx context.Context, config config, handler http.Handler, stdo
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "miniweb: serving FastCGI on %s %s%s/ (demo account %s)\n",
+	fmt.Fprintf(stdout, "miniweb: serving FastCGI on %s %s, the app at %s/ (demo account %s)\n",
 		network, listener.Addr(), config.mount, config.account())
 	stop := context.AfterFunc(ctx, func() { listener.Close() })
 	defer stop()

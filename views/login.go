@@ -66,12 +66,12 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 			attempt, retryAfter := throttle.Try(username, client)
 			if attempt == nil {
 				logger.Warn("login throttled", "user", username, "client", client)
-				seconds := int(retryAfter.Round(time.Second).Seconds())
-				w.Header().Set("Retry-After", strconv.Itoa(max(seconds, 1)))
+				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
+				w.Header().Set("Retry-After", strconv.Itoa(seconds))
 				pages.Render(w, r, http.StatusTooManyRequests, "login.html", pongo2.Context{
 					"username": username,
 					"next":     next,
-					"error":    fmt.Sprintf("Too many failed logins. Try again in %d minutes.", max((seconds+59)/60, 1)),
+					"error":    throttledMessage(seconds),
 				})
 				return
 			}
@@ -103,6 +103,15 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 			http.Redirect(w, r, framework.URL(r, next), http.StatusSeeOther)
 		}),
 	}
+}
+
+// throttledMessage tells a throttled user when to try again, in whole
+// minutes rounded up.
+func throttledMessage(seconds int) string {
+	if minutes := (seconds + 59) / 60; minutes > 1 {
+		return fmt.Sprintf("Too many failed logins. Try again in %d minutes.", minutes)
+	}
+	return "Too many failed logins. Try again in a minute."
 }
 
 // clientAddress returns the IP address of r's client, without the port.

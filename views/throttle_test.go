@@ -142,3 +142,20 @@ func BenchmarkThrottleFull(b *testing.B) {
 		throttle.Try(fmt.Sprintf("flood%d", i), fmt.Sprintf("flood%d", i))
 	}
 }
+
+func TestThrottledMessage(t *testing.T) {
+	tests := []struct {
+		seconds int
+		want    string
+	}{
+		{1, "Too many failed logins. Try again in a minute."},
+		{60, "Too many failed logins. Try again in a minute."},
+		{61, "Too many failed logins. Try again in 2 minutes."},
+		{180, "Too many failed logins. Try again in 3 minutes."},
+	}
+	for _, tc := range tests {
+		if got := throttledMessage(tc.seconds); got != tc.want {
+			t.Errorf("throttledMessage(%d) = %q, want %q", tc.seconds, got, tc.want)
+		}
+	}
+}
