@@ -58,7 +58,9 @@ const (
 	IdleTimeout = 60 * time.Second
 	// MaxHeaderBytes bounds the size of a request's header section:
 	// 16 KiB, a sixty-fourth of net/http's default of 1 MiB. A larger one
-	// gets 431 Request Header Fields Too Large (RFC 6585 §5).
+	// gets 431 Request Header Fields Too Large (RFC 6585 §5). net/http
+	// allows 4 KiB of slack beyond it, and on a kept-alive connection up
+	// to 4 KiB more, which it has read ahead before the limit applies.
 	MaxHeaderBytes = 16 << 10
 	// ShutdownTimeout bounds how long a graceful shutdown waits for
 	// requests in flight.

@@ -501,6 +501,17 @@ func TestRun(t *testing.T) {
 	}
 	res := do(t, browser(t), http.MethodGet, "http://"+address+"login", nil)
 	wantStatus(t, "GET /login", res, http.StatusOK)
+	// The server run starts is newServer's, with its limits. On a
+	// kept-alive connection net/http reads up to 4 KiB of the next request
+	// before it sets the limit, so the padding is over MaxHeaderBytes by
+	// twice net/http's 4 KiB of slack.
+	req, err := http.NewRequest(http.MethodGet, "http://"+address+"login", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Padding", strings.Repeat("a", MaxHeaderBytes+8<<10))
+	res = send(t, browser(t), req)
+	wantStatus(t, "GET /login with a header section over MaxHeaderBytes", res, http.StatusRequestHeaderFieldsTooLarge)
 
 	cancel()
 	if err := <-done; err != nil {

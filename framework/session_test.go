@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/securecookie"
 )
 
 // testLifetime is the session lifetime in these tests.
@@ -553,4 +555,21 @@ func TestSessionsHandlerCaches(t *testing.T) {
 	if want := []string{"ann", "ann", "bob", ""}; !reflect.DeepEqual(users, want) {
 		t.Errorf("Load under Handler: users %q, want %q", users, want)
 	}
+}
+
+// TestSessionsRejectsSignedMalformed checks that a cookie whose signature
+// is good but whose value does not decode into a Session, such as one
+// written before a field changed type, is a visitor who is not logged in:
+// Load never returns what it half decoded.
+func TestSessionsRejectsSignedMalformed(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	value, err := securecookie.EncodeMulti("session", map[string]any{"user": "ann", "gen": "not a number"}, s.codecs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, cookies := load(s, "session", value)
+	if !reflect.DeepEqual(got, Session{}) {
+		t.Errorf("Load of a signed cookie with a malformed value = %+v, want the zero Session", got)
+	}
+	checkDeleted(t, "Load of a signed cookie with a malformed value", cookies)
 }

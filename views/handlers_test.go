@@ -2,6 +2,7 @@ package views
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -145,5 +146,52 @@ func TestLoginLog(t *testing.T) {
 		if strings.Contains(log.String(), secret) {
 			t.Errorf("log contains the secret %.20q", secret)
 		}
+	}
+}
+
+// TestLoginThrottledLog checks that a throttled attempt is logged, with
+// neither the passwords tried before it nor its own.
+func TestLoginThrottledLog(t *testing.T) {
+	handler, _, log := testLogin(t)
+	for range FailuresPerUser {
+		postLogin(handler, url.Values{"username": {"admin"}, "password": {"hunter2-secret"}})
+	}
+	if rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"secure123"}}); rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("POST /login after %d failures: status = %d, want %d", FailuresPerUser, rec.Code, http.StatusTooManyRequests)
+	}
+	if !strings.Contains(log.String(), `msg="login throttled" user=admin`) {
+		t.Errorf("log has no line for the throttled attempt:\n%s", log)
+	}
+	for _, secret := range []string{"hunter2-secret", "secure123"} {
+		if strings.Contains(log.String(), secret) {
+			t.Errorf("log contains the password %q", secret)
+		}
+	}
+}
+
+// TestLoginThrottledPerClientAddress checks that the throttle counts a
+// client by its IP address, not by its address and port: a client that
+// opens a new connection for every guess is still one client.
+func TestLoginThrottledPerClientAddress(t *testing.T) {
+	handler, hashes, _ := testLogin(t)
+	post := func(port int, user string) int {
+		r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"username": {user}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.RemoteAddr = fmt.Sprintf("192.0.2.1:%d", port)
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	// Empty passwords: counted as failures, never hashed.
+	for i := range FailuresPerClient {
+		if status := post(40000+i, fmt.Sprintf("user%d", i)); status != http.StatusUnprocessableEntity {
+			t.Fatalf("guess %d from 192.0.2.1: status = %d, want %d", i+1, status, http.StatusUnprocessableEntity)
+		}
+	}
+	if status := post(50000, "one-more"); status != http.StatusTooManyRequests {
+		t.Errorf("guess %d from 192.0.2.1, on a new port: status = %d, want %d", FailuresPerClient+1, status, http.StatusTooManyRequests)
+	}
+	if *hashes != 0 {
+		t.Errorf("%d password hashes for empty passwords, want none", *hashes)
 	}
 }

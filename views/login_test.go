@@ -3,8 +3,11 @@ package views
 import (
 	"runtime"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
+
+	"github.com/alexedwards/argon2id"
 )
 
 func TestLocalPath(t *testing.T) {
@@ -131,41 +134,57 @@ func TestAuthenticateCost(t *testing.T) {
 }
 
 // TestAuthenticateConcurrency checks that no more than concurrentChecks()
-// password hashes run at once, however many logins arrive together.
+// password hashes run at once, however many logins arrive together. In a
+// synctest bubble, synctest.Wait returns once every login is either
+// hashing (held on release) or waiting for a slot, so the count it sees
+// is exact.
 func TestAuthenticateConcurrency(t *testing.T) {
-	users, err := NewUsers(map[string]string{"admin": "secure123"})
+	shared, err := demoUsers()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	running, peak := 0, 0
-	release := make(chan struct{})
-	users.compare = func(password, hash string) (bool, error) {
-		mu.Lock()
-		running++
-		peak = max(peak, running)
-		mu.Unlock()
-		<-release
-		mu.Lock()
-		running--
-		mu.Unlock()
-		return false, nil
+	synctest.Test(t, func(t *testing.T) {
+		slots := concurrentChecks()
+		users := *shared
+		users.hashing = make(chan struct{}, slots) // made in the bubble, so that waiting on it counts as blocked
+		var running atomic.Int32
+		release := make(chan struct{})
+		users.compare = func(password, hash string) (bool, error) {
+			running.Add(1)
+			<-release
+			running.Add(-1)
+			return false, nil
+		}
+		logins := 4 * slots
+		for range logins {
+			go users.Authenticate("admin", "x")
+		}
+		for done := range logins {
+			synctest.Wait()
+			if got, want := int(running.Load()), min(slots, logins-done); got != want {
+				t.Errorf("%d logins waiting: %d password checks running, want %d", logins-done, got, want)
+			}
+			release <- struct{}{}
+		}
+		synctest.Wait()
+	})
+}
+
+// TestDummyHashCost checks that the dummy hash, checked for an unknown
+// user, costs what a real one does: the same argon2id parameters.
+func TestDummyHashCost(t *testing.T) {
+	users, err := demoUsers()
+	if err != nil {
+		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	slots := concurrentChecks()
-	for range 4 * slots {
-		wg.Go(func() { users.Authenticate("admin", "x") })
-	}
-	// Let the checks through one at a time; each frees a slot for a
-	// waiting one, and the peak never passes the slots.
-	for range 4 * slots {
-		release <- struct{}{}
-	}
-	wg.Wait()
-	if peak > slots {
-		t.Errorf("%d password checks ran at once, want at most %d", peak, slots)
-	}
-	if peak == 0 {
-		t.Errorf("no password check ran")
+	for name, hash := range map[string]string{"dummy": users.dummyHash, "admin": users.hashes["admin"]} {
+		params, _, _, err := argon2id.DecodeHash(hash)
+		if err != nil {
+			t.Fatalf("%s hash: %v", name, err)
+		}
+		if params.Memory != PasswordParams.Memory || params.Iterations != PasswordParams.Iterations ||
+			params.Parallelism != PasswordParams.Parallelism || params.KeyLength != PasswordParams.KeyLength {
+			t.Errorf("%s hash parameters = %+v, want %+v", name, *params, *PasswordParams)
+		}
 	}
 }
