@@ -4,7 +4,8 @@ package main
 // work, in one package, so that one run gives comparable figures:
 //
 //	go test -run '^$' -bench . -count 10 . | tee new.txt
-//	benchstat new.txt
+//	benchstat -col /impl new.txt     # miniweb beside bare, with the delta
+//	benchstat -col /router new.txt   # Routes beside ServeMux and a switch
 //
 // docs/performance.md says how to read them.
 
@@ -90,9 +91,9 @@ func BenchmarkDispatch(b *testing.B) {
 		{"405", http.MethodDelete, "/privacy"},
 	} {
 		r := httptest.NewRequest(request.method, request.path, nil)
-		b.Run("routes/"+request.name, func(b *testing.B) { serveBench(b, routes, r) })
-		b.Run("servemux/"+request.name, func(b *testing.B) { serveBench(b, mux, r) })
-		b.Run("switch/"+request.name, func(b *testing.B) { serveBench(b, switchHandler, r) })
+		b.Run("request="+request.name+"/router=routes", func(b *testing.B) { serveBench(b, routes, r) })
+		b.Run("request="+request.name+"/router=servemux", func(b *testing.B) { serveBench(b, mux, r) })
+		b.Run("request="+request.name+"/router=switch", func(b *testing.B) { serveBench(b, switchHandler, r) })
 	}
 }
 
@@ -157,8 +158,8 @@ func BenchmarkLoginPage(b *testing.B) {
 	app, _ := benchApp(b)
 	bare := newBaseline(b)
 	r := httptest.NewRequest(http.MethodGet, "/login", nil)
-	b.Run("miniweb", func(b *testing.B) { serveBench(b, app, r) })
-	b.Run("bare", func(b *testing.B) { serveBench(b, bare, r) })
+	b.Run("impl=miniweb", func(b *testing.B) { serveBench(b, app, r) })
+	b.Run("impl=bare", func(b *testing.B) { serveBench(b, bare, r) })
 }
 
 // BenchmarkHomePage compares GET /home with a valid session cookie through
@@ -169,8 +170,8 @@ func BenchmarkHomePage(b *testing.B) {
 	bare := newBaseline(b)
 	r := httptest.NewRequest(http.MethodGet, "/home", nil)
 	r.AddCookie(cookie)
-	b.Run("miniweb", func(b *testing.B) { serveBench(b, app, r) })
-	b.Run("bare", func(b *testing.B) { serveBench(b, bare, r) })
+	b.Run("impl=miniweb", func(b *testing.B) { serveBench(b, app, r) })
+	b.Run("impl=bare", func(b *testing.B) { serveBench(b, bare, r) })
 }
 
 // sessionKeyBytes returns testKeys as bytes.

@@ -382,7 +382,7 @@ const browserRequest = "GET /hello?name=ada HTTP/1.1\r\n" +
 func BenchmarkParseRequest(b *testing.B) {
 	reader := strings.NewReader(browserRequest)
 	br := bufio.NewReader(reader)
-	b.Run("rawsocket", func(b *testing.B) {
+	b.Run("parser=rawsocket", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			reader.Reset(browserRequest)
@@ -392,7 +392,7 @@ func BenchmarkParseRequest(b *testing.B) {
 			}
 		}
 	})
-	b.Run("net/http", func(b *testing.B) {
+	b.Run("parser=nethttp", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			reader.Reset(browserRequest)
