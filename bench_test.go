@@ -10,6 +10,7 @@ package main
 // docs/performance.md says how to read them.
 
 import (
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -115,7 +116,7 @@ func TestRouteLookupAllocatesNothing(t *testing.T) {
 // nowhere, and a session cookie for the demo account.
 func benchApp(b *testing.B) (http.Handler, *http.Cookie) {
 	b.Helper()
-	config, err := parseConfig(nil, testGetenv(testKeys))
+	config, err := parseConfig(nil, testGetenv(testKeys), io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func BenchmarkHomePage(b *testing.B) {
 // sessionKeyBytes returns testKeys as bytes.
 func sessionKeyBytes(b *testing.B) [][]byte {
 	b.Helper()
-	config, err := parseConfig(nil, testGetenv(testKeys))
+	config, err := parseConfig(nil, testGetenv(testKeys), io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -41,6 +41,8 @@ func deployCheck(config config, out io.Writer) bool {
 	report(!config.dev, "development mode off (-dev serves templates from disk and /environ)")
 	report(config.users[demoUser] != demoPassword, "demo account %s / %s replaced (-user and $%s)",
 		demoUser, demoPassword, passwordVariable)
+	report(!config.cgi, "one long-lived process, not a CGI script per request: the login throttle and logout's "+
+		"session revocation live in memory, and a CGI process forgets them when it exits")
 
 	app, err := newRoutes(config, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -67,9 +68,10 @@ func (c config) account() string {
 }
 
 // parseConfig reads the command-line flags in args and the environment
-// through getenv.
-func parseConfig(args []string, getenv func(string) string) (config, error) {
+// through getenv. Usage and flag errors go to output.
+func parseConfig(args []string, getenv func(string) string, output io.Writer) (config, error) {
 	flags := flag.NewFlagSet("miniweb", flag.ContinueOnError)
+	flags.SetOutput(output)
 	addr := flags.String("addr", "127.0.0.1:8080", "listen `address`, host:port (default from $PORT when set)")
 	dev := flags.Bool("dev", false, "development mode: read templates from ./templates on every request")
 	mount := flags.String("mount", "", "serve the application under this `prefix` (SCRIPT_NAME), such as /app")

@@ -55,11 +55,11 @@ func TestCGI(t *testing.T) {
 // TestCGIRequiresKeys checks that the demo will not run as a CGI script
 // with random session keys, which would log everyone out on each request.
 func TestCGIRequiresKeys(t *testing.T) {
-	_, err := parseConfig(nil, testGetenv(map[string]string{"GATEWAY_INTERFACE": "CGI/1.1"}))
+	_, err := parseConfig(nil, testGetenv(map[string]string{"GATEWAY_INTERFACE": "CGI/1.1"}), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), hashKeyVariable) {
 		t.Errorf("parseConfig as CGI without keys: error = %v, want one that names %s", err, hashKeyVariable)
 	}
-	_, err = parseConfig([]string{"-fcgi", "127.0.0.1:0"}, testGetenv(nil))
+	_, err = parseConfig([]string{"-fcgi", "127.0.0.1:0"}, testGetenv(nil), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), hashKeyVariable) {
 		t.Errorf("parseConfig -fcgi without keys: error = %v, want one that names %s", err, hashKeyVariable)
 	}

@@ -17,6 +17,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -83,7 +84,10 @@ func main() {
 // start-up line goes to stdout (except in CGI, where stdout is the
 // response) and the log to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	config, err := parseConfig(args, getenv)
+	config, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the usage is printed
+	}
 	if err != nil {
 		return err
 	}
@@ -242,17 +246,18 @@ func newRoutes(config config, logger *slog.Logger) (app, error) {
 }
 
 // withMiddleware wraps routes in the middleware every request goes
-// through, outermost last: the 404 page, the mount, CSRF protection, the
-// per-request session cache, panic recovery, the access log, security
+// through, outermost last: the 404 page, CSRF protection, the per-request
+// session cache, panic recovery, the mount, the access log, security
 // headers, and as configured, proxy trust and the HTTP rules validator.
 func withMiddleware(config config, logger *slog.Logger, app app) http.Handler {
 	handler := app.routes.WithNotFound(http.HandlerFunc(app.pages.NotFound))
-	if config.mount != "" {
-		handler = framework.Mount(config.mount, handler)
-	}
 	handler = http.NewCrossOriginProtection().Handler(handler)
 	handler = app.sessions.Handler(handler)
 	handler = app.pages.Recover(handler)
+	if config.mount != "" {
+		// Outside Recover, so that the 500 page's links know SCRIPT_NAME.
+		handler = framework.Mount(config.mount, handler)
+	}
 	handler = framework.AccessLog(logger, handler)
 	handler = framework.SecurityHeaders(handler)
 	if config.trustProxy {

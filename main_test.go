@@ -51,7 +51,7 @@ func newTestServer(t *testing.T, args ...string) (*httptest.Server, *bytes.Buffe
 // fails. Read the log only once the server has stopped.
 func newTestApp(t *testing.T, args ...string) (http.Handler, *slog.Logger, *bytes.Buffer) {
 	t.Helper()
-	config, err := parseConfig(args, testGetenv(testKeys))
+	config, err := parseConfig(args, testGetenv(testKeys), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +432,7 @@ func TestParseConfig(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			config, err := parseConfig(tc.args, testGetenv(tc.env))
+			config, err := parseConfig(tc.args, testGetenv(tc.env), io.Discard)
 			if tc.wantError != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantError) {
 					t.Fatalf("parseConfig(%q): error = %v, want one that mentions %q", tc.args, err, tc.wantError)
@@ -467,7 +467,7 @@ func TestNewAppRejectsBadKeys(t *testing.T) {
 	config, err := parseConfig(nil, testGetenv(map[string]string{
 		hashKeyVariable:  hex.EncodeToString(make([]byte, 32)),
 		blockKeyVariable: testKeys[blockKeyVariable],
-	}))
+	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -763,5 +763,27 @@ func TestDeployCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestServerErrorPageUnderMount checks that the 500 page, which panic
+// recovery renders, links inside the mount like every other page.
+func TestServerErrorPageUnderMount(t *testing.T) {
+	config, err := parseConfig([]string{"-mount", "/app"}, testGetenv(testKeys), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := newRoutes(config, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.routes["/boom"] = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })
+	recorder := httptest.NewRecorder()
+	withMiddleware(config, slog.New(slog.DiscardHandler), app).ServeHTTP(recorder, httptest.NewRequest(http.MethodGet, "/app/boom", nil))
+	res := response{status: recorder.Code, header: recorder.Header(), body: recorder.Body.String()}
+	wantStatus(t, "GET /app/boom", res, http.StatusInternalServerError)
+	wantBody(t, "GET /app/boom", res, `href="/app/static/style.css"`)
+	if strings.Contains(res.body, "boom") {
+		t.Errorf("GET /app/boom: the 500 page shows the panic:\n%s", res.body)
 	}
 }

@@ -460,7 +460,7 @@ func waitForRefusal(t *testing.T, address string) {
 // TestLoginFloodMemory sends floodLogins logins at once to the demo built
 // as a separate program, without the race detector, and checks that its
 // peak resident memory stays under floodMaxMiB. Each argon2id check takes
-// 19 MiB (views.PasswordParams), and views.Users runs at most one a CPU,
+// 19 MiB (views.passwordParams), and views.Users runs at most one a CPU,
 // within views.MaxHashingMemory: unbounded, 200 of them would take nearly
 // 4 GiB.
 func TestLoginFloodMemory(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -14,7 +15,9 @@ import (
 // QUERY_STRING, CONTENT_TYPE and CONTENT_LENGTH (when the request has
 // them), SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL, REMOTE_ADDR and
 // REMOTE_PORT, HTTP_* for each header field (name upper-cased, "-" as
-// "_", repeated values joined with ", ", or "; " for Cookie), HTTPS "on"
+// "_", repeated values joined with ", ", or "; " for Cookie; a field
+// whose name holds "_" is left out, since it would pose as one with "-"),
+// HTTPS "on"
 // over HTTPS, and wsgi.url_scheme from [GuessScheme].
 //
 // It exists to teach the mapping; handlers read r directly. The standard
@@ -59,6 +62,9 @@ func Environ(r *http.Request) map[string]string {
 		environ["HTTP_HOST"] = r.Host
 	}
 	for name, values := range r.Header {
+		if strings.Contains(name, "_") {
+			continue // X_Foo would pose as X-Foo: nginx and Apache drop these too
+		}
 		separator := ", "
 		if name == "Cookie" {
 			separator = "; "
@@ -76,9 +82,9 @@ type trustProxyKey struct{}
 
 // TrustProxy returns a handler that marks every request as having come
 // through a reverse proxy the operator trusts, so that [GuessScheme]
-// believes its X-Forwarded-Proto header, then calls next. Use it only
-// when clients can reach the server through that proxy alone: anyone
-// else can send the header too.
+// believes its X-Forwarded-Proto header and [ClientIP] its
+// X-Forwarded-For, then calls next. Use it only when clients can reach the
+// server through that proxy alone: anyone else can send the headers too.
 func TrustProxy(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), trustProxyKey{}, true)))
@@ -87,19 +93,51 @@ func TrustProxy(next http.Handler) http.Handler {
 
 // GuessScheme returns the URL scheme the client used, "http" or "https",
 // like wsgiref.util.guess_scheme: "https" when the connection is TLS;
-// behind [TrustProxy], the proxy's X-Forwarded-Proto when it is "http" or
-// "https"; otherwise "http".
+// behind [TrustProxy], the last X-Forwarded-Proto (the one the proxy
+// wrote) when it is "http" or "https"; otherwise "http".
 func GuessScheme(r *http.Request) string {
 	if r.TLS != nil {
 		return "https"
 	}
-	if trusted, _ := r.Context().Value(trustProxyKey{}).(bool); trusted {
-		switch proto := strings.ToLower(r.Header.Get("X-Forwarded-Proto")); proto {
+	if proto, ok := forwarded(r, "X-Forwarded-Proto"); ok {
+		switch proto = strings.ToLower(proto); proto {
 		case "http", "https":
 			return proto
 		}
 	}
 	return "http"
+}
+
+// ClientIP returns the IP address of the client that sent r: the host of
+// r.RemoteAddr, or behind [TrustProxy], the last address in
+// X-Forwarded-For, the one the trusted proxy appended for its client.
+func ClientIP(r *http.Request) string {
+	if address, ok := forwarded(r, "X-Forwarded-For"); ok {
+		if ip, err := netip.ParseAddr(address); err == nil {
+			return ip.String()
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// forwarded returns the last element of r's header field name, the one
+// the nearest proxy wrote, if r came through a proxy that [TrustProxy]
+// says to trust.
+func forwarded(r *http.Request, name string) (string, bool) {
+	trusted, _ := r.Context().Value(trustProxyKey{}).(bool)
+	values := r.Header.Values(name)
+	if !trusted || len(values) == 0 {
+		return "", false
+	}
+	last := values[len(values)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.TrimSpace(last), true
 }
 
 // ApplicationURI returns the base URI of the application that serves r,

@@ -561,3 +561,56 @@ func ExampleSessions_Handler() {
 	// view: ann
 	// page: ann
 }
+
+func ExampleTrustProxy() {
+	show := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(framework.ClientIP(r), framework.GuessScheme(r))
+	})
+	// A request as a TLS-terminating proxy on 10.0.0.1 passes it on.
+	r := httptest.NewRequest(http.MethodGet, "http://example.org/", nil)
+	r.RemoteAddr = "10.0.0.1:41000"
+	r.Header.Set("X-Forwarded-For", "198.51.100.9")
+	r.Header.Set("X-Forwarded-Proto", "https")
+	show.ServeHTTP(httptest.NewRecorder(), r)
+	framework.TrustProxy(show).ServeHTTP(httptest.NewRecorder(), r)
+	// Output:
+	// 10.0.0.1 http
+	// 198.51.100.9 https
+}
+
+func ExampleScriptName() {
+	show := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Printf("SCRIPT_NAME=%q PATH_INFO=%q\n", framework.ScriptName(r), framework.PathInfo(r))
+	})
+	show.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/app/login", nil))
+	framework.Mount("/app", show).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/app/login", nil))
+	// Output:
+	// SCRIPT_NAME="" PATH_INFO="/app/login"
+	// SCRIPT_NAME="/app" PATH_INFO="/login"
+}
+
+func ExampleSessions_Revoke() {
+	hashKey := make([]byte, framework.HashKeyBytes)
+	blockKey := make([]byte, framework.BlockKeyBytes)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	sessions, err := framework.NewSessions(0, hashKey, blockKey)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	login := httptest.NewRecorder()
+	if err := sessions.Save(login, httptest.NewRequest(http.MethodPost, "/login", nil), sessions.Start("ann")); err != nil {
+		fmt.Println(err)
+		return
+	}
+	copied := login.Result().Cookies()[0] // a copy, kept by a thief or an old tab
+
+	sessions.Revoke("ann") // what logout does
+
+	r := httptest.NewRequest(http.MethodGet, "/home", nil)
+	r.AddCookie(copied)
+	fmt.Printf("user: %q\n", sessions.Load(httptest.NewRecorder(), r).User)
+	// Output:
+	// user: ""
+}

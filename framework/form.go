@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 )
 
-// MaxFormBytes is the default limit, in bytes, on an urlencoded request
-// body: 64 KiB. ParseForm returns an error that wraps ErrBodyTooLarge for
+// MaxFormBytes is the limit, in bytes, on an urlencoded request body that
+// [ParseForm] reads: 64 KiB. ParseForm returns an error that wraps ErrBodyTooLarge for
 // a longer body; the caller answers 413 Content Too Large
 // (RFC 9110 §15.5.14).
 const MaxFormBytes = 64 << 10

@@ -2,23 +2,23 @@ package framework
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
 )
 
 // AccessLog returns a handler that calls next and then logs the request
-// through logger, at level Info, as one line in the Common Log Format that
-// wsgiref.simple_server prints:
+// through logger, at level Info, as one line in the form of the Common Log
+// Format that wsgiref.simple_server prints (Python's http.server: its own
+// date format, no time zone):
 //
 //	127.0.0.1 - - [22/Nov/2026 14:03:59] "GET /login HTTP/1.1" 200 1234
 //
-// The fields are the client's address, two placeholders (identity and
-// user), the time the request arrived, the request line, the status code
-// and the body's size in bytes. The request line is quoted as Go quotes
-// strings, so a CR or LF in the target cannot forge a second line. When
-// logger discards Info, no line is formatted.
+// The fields are the client's address ([ClientIP]), two placeholders
+// (identity and user), the time the request arrived, the request line,
+// the status code and the body's size in bytes. The request line is quoted
+// as Go quotes strings, so a CR or LF in the target cannot forge a second
+// line. When logger discards Info, no line is formatted.
 func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -27,10 +27,7 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if !logger.Enabled(r.Context(), slog.LevelInfo) {
 			return // no line to format
 		}
-		client, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			client = r.RemoteAddr
-		}
+		client := ClientIP(r)
 		if recorder.status == 0 {
 			recorder.status = http.StatusOK
 		}

@@ -35,7 +35,8 @@ type Pages struct {
 	templates map[string]*pongo2.Template // by file name, "login.html"
 }
 
-// NewPages compiles every *.html template in fsys, so that a template
+// NewPages compiles every *.html template at the top of fsys (not in its
+// subdirectories), so that a template
 // error stops the program at start-up with the file and line in the
 // message. With reload false, the compiled templates serve every request.
 // With reload true, for development, each render compiles its template
@@ -171,10 +172,16 @@ func (p *Pages) ServerError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // internalServerError answers 500 with the page 500.html, or with plain
-// text if that page itself fails, and drops headers set for the failed
-// response, such as a Set-Cookie.
+// text if that page itself fails. It first drops the headers set for the
+// response that failed and that would be false of the error page; the
+// security headers stay.
 func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
-	w.Header().Del("Set-Cookie")
+	for _, name := range []string{
+		"Set-Cookie", "Location", "Retry-After", "Cache-Control", "Content-Disposition",
+		"Content-Encoding", "Content-Length", "Content-Type", "ETag", "Last-Modified",
+	} {
+		w.Header().Del(name)
+	}
 	var body bytes.Buffer
 	template, err := p.template("500.html")
 	if err == nil {
@@ -191,12 +198,15 @@ func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
 	writeHTML(w, r, http.StatusInternalServerError, body.Bytes())
 }
 
-// writeHTML sends body as an HTML response with status; in answer to
-// HEAD, it sends the same header and no body.
+// writeHTML sends body as an HTML response with status and Cache-Control:
+// no-store; in answer to HEAD, it sends the same header and no body.
 func writeHTML(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	header := w.Header() // canonical names: see SecurityHeaders
 	header["Content-Type"] = []string{"text/html; charset=utf-8"}
 	header["Content-Length"] = []string{strconv.Itoa(len(body))}
+	// Pages show a user's data: no cache, shared or the browser's
+	// back-forward one, may keep them past logout (RFC 9111 §5.2.2.5).
+	header["Cache-Control"] = []string{"no-store"}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

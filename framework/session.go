@@ -28,9 +28,9 @@ const (
 // user is (OWASP ASVS V3.3.2).
 const DefaultSessionLifetime = 12 * time.Hour
 
-// IdleTimeout is how long a session lasts without a request: 30 minutes
-// (OWASP ASVS V3.3.2).
-const IdleTimeout = 30 * time.Minute
+// SessionIdleTimeout is how long a session lasts without a request: 30
+// minutes (OWASP ASVS V3.3.2).
+const SessionIdleTimeout = 30 * time.Minute
 
 // lastSeenResolution is how stale Session.LastSeen may grow before Load
 // refreshes it: one minute, so that a busy user's browser does not get a
@@ -40,7 +40,8 @@ const lastSeenResolution = time.Minute
 // Session is what the session cookie holds. The zero Session is a visitor
 // who is not logged in and has no flash messages.
 type Session struct {
-	// ID is a random identifier, new at every login.
+	// ID is a random identifier, new at every login, which tells one
+	// session from another in logs. It is no credential: the cookie is.
 	ID string `json:"id,omitempty"`
 	// User is the name of the logged-in user, or "" for none.
 	User string `json:"user,omitempty"`
@@ -65,7 +66,7 @@ type Session struct {
 // proxy's X-Forwarded-Proto counts) it is Secure and, at Path "/",
 // named with the __Host- prefix (RFC 6265bis §4.1.3.2). A session ends
 // after its lifetime, which both the cookie's Max-Age and the signed
-// IssuedAt enforce, and after [IdleTimeout] without a request, which
+// IssuedAt enforce, and after [SessionIdleTimeout] without a request, which
 // the signed LastSeen enforces.
 //
 // A cookie is the whole session, so the server cannot delete it from a
@@ -120,7 +121,7 @@ func NewSessions(lifetime time.Duration, keyPairs ...[]byte) (*Sessions, error) 
 	return &Sessions{
 		codecs:      codecs,
 		lifetime:    lifetime,
-		idle:        IdleTimeout,
+		idle:        SessionIdleTimeout,
 		now:         time.Now,
 		generations: make(map[string]uint64),
 	}, nil
@@ -236,14 +237,11 @@ type sessionCache struct {
 
 // Handler returns a handler that calls next with a request that carries
 // room for its session, so that [Sessions.Load] decodes the cookie once
-// however often a request's view and page ask for it. It is an
-// optimization: Load works without it.
+// however often a request's view and page ask for it, and later calls see
+// what Save and Clear set. Without it, each Load decodes the request's
+// cookie afresh and does not see a Save made earlier in the request.
 func (s *Sessions) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Cookie") == "" {
-			next.ServeHTTP(w, r) // no cookie: nothing to decode, nothing to remember
-			return
-		}
 		ctx := context.WithValue(r.Context(), sessionCacheKey{}, &sessionCache{})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

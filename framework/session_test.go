@@ -323,7 +323,7 @@ func TestSessionsExpire(t *testing.T) {
 	}
 }
 
-func TestSessionsIdleTimeout(t *testing.T) {
+func TestSessionsSessionIdleTimeout(t *testing.T) {
 	tests := []struct {
 		name        string
 		after       time.Duration // time between Start and Load
@@ -333,8 +333,8 @@ func TestSessionsIdleTimeout(t *testing.T) {
 		{name: "at once", after: 0, wantUser: "ann"},
 		{name: "within the minute: no new cookie", after: lastSeenResolution - time.Second, wantUser: "ann"},
 		{name: "after a minute: LastSeen refreshed", after: lastSeenResolution, wantUser: "ann", wantRefresh: true},
-		{name: "just before the idle timeout", after: IdleTimeout, wantUser: "ann", wantRefresh: true},
-		{name: "just after the idle timeout", after: IdleTimeout + time.Second, wantUser: ""},
+		{name: "just before the idle timeout", after: SessionIdleTimeout, wantUser: "ann", wantRefresh: true},
+		{name: "just after the idle timeout", after: SessionIdleTimeout + time.Second, wantUser: ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

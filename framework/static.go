@@ -25,9 +25,13 @@ const StaticCacheControl = "public, max-age=3600"
 // Content-Type and answers conditional and range requests, with
 // Cache-Control: [StaticCacheControl]; it answers GET and HEAD.
 //
-// The table is built once: a file added to fsys later is not served until
+// prefix must start and end with "/"; StaticFiles returns an error
+// otherwise, as for a directory it cannot read. The table is built once: a file added to fsys later is not served until
 // StaticFiles runs again.
 func StaticFiles(fsys fs.FS, prefix string) (Routes, error) {
+	if !strings.HasPrefix(prefix, "/") || !strings.HasSuffix(prefix, "/") {
+		return nil, fmt.Errorf("framework: StaticFiles prefix must start and end with a slash: %q", prefix)
+	}
 	routes := Routes{}
 	err := fs.WalkDir(fsys, ".", func(name string, entry fs.DirEntry, err error) error {
 		if err != nil {

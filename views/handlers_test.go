@@ -20,6 +20,17 @@ import (
 // of password hashes it computes, and its log.
 func testLogin(t *testing.T) (http.Handler, *int, *bytes.Buffer) {
 	t.Helper()
+	return testLoginWith(t, nil)
+}
+
+// cheapCompare stands in for argon2id in tests that make many attempts and
+// are not about hashing: it knows only the demo password.
+func cheapCompare(password, hash string) (bool, error) { return password == "secure123", nil }
+
+// testLoginWith is testLogin with compare in place of argon2id's check,
+// unless compare is nil.
+func testLoginWith(t *testing.T, compare func(password, hash string) (bool, error)) (http.Handler, *int, *bytes.Buffer) {
+	t.Helper()
 	sessions, err := framework.NewSessions(0,
 		bytes.Repeat([]byte{1}, framework.HashKeyBytes), bytes.Repeat([]byte{2}, framework.BlockKeyBytes))
 	if err != nil {
@@ -35,11 +46,14 @@ func testLogin(t *testing.T) (http.Handler, *int, *bytes.Buffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if compare == nil {
+		compare = shared.compare
+	}
 	users := *shared
 	hashes := 0
 	users.compare = func(password, hash string) (bool, error) {
 		hashes++
-		return shared.compare(password, hash)
+		return compare(password, hash)
 	}
 	return Login(&users, NewThrottle(time.Now), pages, sessions, logger), &hashes, &log
 }
@@ -170,28 +184,57 @@ func TestLoginThrottledLog(t *testing.T) {
 }
 
 // TestLoginThrottledPerClientAddress checks that the throttle counts a
-// client by its IP address, not by its address and port: a client that
-// opens a new connection for every guess is still one client.
+// client by its IP address, not by its address and port, and an IPv6
+// client by its /64: a client that opens a new connection, or takes a new
+// address in its network, for every guess is still one client.
 func TestLoginThrottledPerClientAddress(t *testing.T) {
-	handler, hashes, _ := testLogin(t)
-	post := func(port int, user string) int {
-		r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"username": {user}}.Encode()))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.RemoteAddr = fmt.Sprintf("192.0.2.1:%d", port)
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, r)
-		return rec.Code
+	tests := []struct {
+		name    string
+		address func(i int) string // RemoteAddr of the ith guess
+	}{
+		{name: "IPv4, new port each time", address: func(i int) string { return fmt.Sprintf("192.0.2.1:%d", 40000+i) }},
+		{name: "IPv6, new address in the /64 each time", address: func(i int) string { return fmt.Sprintf("[2001:db8:1:2::%x]:443", i+1) }},
 	}
-	// Empty passwords: counted as failures, never hashed.
-	for i := range FailuresPerClient {
-		if status := post(40000+i, fmt.Sprintf("user%d", i)); status != http.StatusUnprocessableEntity {
-			t.Fatalf("guess %d from 192.0.2.1: status = %d, want %d", i+1, status, http.StatusUnprocessableEntity)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			handler, _, _ := testLoginWith(t, cheapCompare)
+			post := func(i int) int {
+				form := url.Values{"username": {fmt.Sprintf("user%d", i)}, "password": {"wrong"}}
+				r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.RemoteAddr = tc.address(i)
+				rec := httptest.NewRecorder()
+				handler.ServeHTTP(rec, r)
+				return rec.Code
+			}
+			for i := range FailuresPerClient {
+				if status := post(i); status != http.StatusUnprocessableEntity {
+					t.Fatalf("guess %d from %s: status = %d, want %d", i+1, tc.address(i), status, http.StatusUnprocessableEntity)
+				}
+			}
+			if status := post(FailuresPerClient); status != http.StatusTooManyRequests {
+				t.Errorf("guess %d from %s: status = %d, want %d", FailuresPerClient+1, tc.address(FailuresPerClient), status, http.StatusTooManyRequests)
+			}
+		})
+	}
+}
+
+// TestLoginInvalidInputNotThrottled checks that input refused before the
+// password check, such as an overlong user name, never reaches the
+// throttle: it cannot fill it with large keys.
+func TestLoginInvalidInputNotThrottled(t *testing.T) {
+	handler, _, _ := testLoginWith(t, cheapCompare)
+	long := strings.Repeat("a", MaxUsernameBytes+1)
+	for range FailuresPerUser + 1 {
+		if rec := postLogin(handler, url.Values{"username": {long}, "password": {"x"}}); rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("POST /login with an overlong user name: status = %d, want %d", rec.Code, http.StatusUnprocessableEntity)
 		}
 	}
-	if status := post(50000, "one-more"); status != http.StatusTooManyRequests {
-		t.Errorf("guess %d from 192.0.2.1, on a new port: status = %d, want %d", FailuresPerClient+1, status, http.StatusTooManyRequests)
+	// The same client still has all its attempts.
+	for range FailuresPerUser {
+		postLogin(handler, url.Values{"username": {"admin"}, "password": {"wrong"}})
 	}
-	if *hashes != 0 {
-		t.Errorf("%d password hashes for empty passwords, want none", *hashes)
+	if rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"wrong"}}); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("attempt %d for admin: status = %d, want %d", FailuresPerUser+1, rec.Code, http.StatusTooManyRequests)
 	}
 }

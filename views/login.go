@@ -3,8 +3,8 @@ package views
 import (
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -62,6 +62,28 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 			username, password := form.Get("username"), form.Get("password")
 			next := LocalPath(form.Get("next"), "/home")
 			client := clientAddress(r)
+			failed := func() {
+				logger.Warn("login failed", "user", username, "client", client)
+				pages.Render(w, r, http.StatusUnprocessableEntity, "login.html", pongo2.Context{
+					"username": username,
+					"next":     next,
+					"error":    LoginFailed,
+				})
+			}
+
+			// Any failure, valid input or not, shows the same message, so
+			// that no answer tells an attacker more than another. Invalid
+			// input is refused before the throttle, which then never
+			// holds an overlong user name, and costs no password hash.
+			errs := framework.FieldErrors{}
+			errs.Required(form, "username", "Enter your username.")
+			errs.Required(form, "password", "Enter your password.")
+			errs.MaxLength(form, "username", MaxUsernameBytes, "That username is too long.")
+			errs.MaxLength(form, "password", MaxPasswordBytes, "That password is too long.")
+			if len(errs) > 0 {
+				failed()
+				return
+			}
 
 			attempt, retryAfter := throttle.Try(username, client)
 			if attempt == nil {
@@ -75,31 +97,18 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 				})
 				return
 			}
-
-			errs := framework.FieldErrors{}
-			errs.Required(form, "username", "Enter your username.")
-			errs.Required(form, "password", "Enter your password.")
-			errs.MaxLength(form, "username", MaxUsernameBytes, "That username is too long.")
-			errs.MaxLength(form, "password", MaxPasswordBytes, "That password is too long.")
-			// Any failure, valid input or not, shows the same message, so
-			// that no answer tells an attacker more than another. Invalid
-			// input is not worth a password hash.
-			if len(errs) > 0 || !users.Authenticate(username, password) {
-				logger.Warn("login failed", "user", username, "client", client)
-				pages.Render(w, r, http.StatusUnprocessableEntity, "login.html", pongo2.Context{
-					"username": username,
-					"next":     next,
-					"error":    LoginFailed,
-				})
+			if !users.Authenticate(r.Context(), username, password) {
+				failed()
 				return
 			}
 
 			attempt.Succeeded()
-			if err := sessions.Save(w, r, sessions.Start(username)); err != nil {
+			session := sessions.Start(username)
+			if err := sessions.Save(w, r, session); err != nil {
 				pages.ServerError(w, r, err)
 				return
 			}
-			logger.Info("login", "user", username, "client", client)
+			logger.Info("login", "user", username, "client", client, "session", session.ID)
 			http.Redirect(w, r, framework.URL(r, next), http.StatusSeeOther)
 		}),
 	}
@@ -114,13 +123,18 @@ func throttledMessage(seconds int) string {
 	return "Too many failed logins. Try again in a minute."
 }
 
-// clientAddress returns the IP address of r's client, without the port.
+// clientAddress returns the client the throttle counts for r: its IP
+// address ([framework.ClientIP]), or for IPv6 its /64 network, which one
+// subscriber usually holds whole.
 func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	address, err := netip.ParseAddr(framework.ClientIP(r))
 	if err != nil {
-		return r.RemoteAddr
+		return framework.ClientIP(r)
 	}
-	return host
+	if address.Is6() && !address.Is4In6() {
+		return netip.PrefixFrom(address, 64).Masked().String()
+	}
+	return address.Unmap().String()
 }
 
 // LocalPath returns next if it is a path on this site, such as "/home" or

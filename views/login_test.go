@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -86,7 +87,7 @@ func TestAuthenticate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := users.Authenticate(tc.user, tc.password); got != tc.want {
+			if got := users.Authenticate(t.Context(), tc.user, tc.password); got != tc.want {
 				t.Errorf("Authenticate(%q, %q) = %v, want %v", tc.user, tc.password, got, tc.want)
 			}
 		})
@@ -103,9 +104,9 @@ func TestAuthenticate(t *testing.T) {
 // It counts hash calls rather than timing them.
 func TestConcurrentChecks(t *testing.T) {
 	slots := concurrentChecks()
-	if slots < 1 || slots > runtime.NumCPU() || slots*int(PasswordParams.Memory)<<10 > MaxHashingMemory {
+	if slots < 1 || slots > runtime.NumCPU() || slots*int(passwordParams.Memory)<<10 > MaxHashingMemory {
 		t.Errorf("concurrentChecks() = %d with %d CPUs and %d KiB a check, want 1 to %d within %d bytes",
-			slots, runtime.NumCPU(), PasswordParams.Memory, runtime.NumCPU(), MaxHashingMemory)
+			slots, runtime.NumCPU(), passwordParams.Memory, runtime.NumCPU(), MaxHashingMemory)
 	}
 }
 
@@ -126,7 +127,7 @@ func TestAuthenticateCost(t *testing.T) {
 		{name: "unknown user", user: "nobody", password: "nope"},
 	} {
 		calls = 0
-		users.Authenticate(tc.user, tc.password)
+		users.Authenticate(t.Context(), tc.user, tc.password)
 		if calls != 1 {
 			t.Errorf("Authenticate(%q, %q), %s: %d hash calls, want 1", tc.user, tc.password, tc.name, calls)
 		}
@@ -157,7 +158,7 @@ func TestAuthenticateConcurrency(t *testing.T) {
 		}
 		logins := 4 * slots
 		for range logins {
-			go users.Authenticate("admin", "x")
+			go users.Authenticate(t.Context(), "admin", "x")
 		}
 		for done := range logins {
 			synctest.Wait()
@@ -182,9 +183,29 @@ func TestDummyHashCost(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s hash: %v", name, err)
 		}
-		if params.Memory != PasswordParams.Memory || params.Iterations != PasswordParams.Iterations ||
-			params.Parallelism != PasswordParams.Parallelism || params.KeyLength != PasswordParams.KeyLength {
-			t.Errorf("%s hash parameters = %+v, want %+v", name, *params, *PasswordParams)
+		if params.Memory != passwordParams.Memory || params.Iterations != passwordParams.Iterations ||
+			params.Parallelism != passwordParams.Parallelism || params.KeyLength != passwordParams.KeyLength {
+			t.Errorf("%s hash parameters = %+v, want %+v", name, *params, *passwordParams)
 		}
+	}
+}
+
+// TestAuthenticateGivesUpWithTheClient checks that a login waiting for a
+// hashing slot gives up, without hashing, when its request's context ends.
+func TestAuthenticateGivesUpWithTheClient(t *testing.T) {
+	shared, err := demoUsers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := *shared
+	users.hashing = make(chan struct{}) // no slot free, ever
+	users.compare = func(password, hash string) (bool, error) {
+		t.Error("a password was hashed for a request that had ended")
+		return true, nil
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if users.Authenticate(ctx, "admin", "secure123") {
+		t.Errorf("Authenticate with an ended context = true, want false")
 	}
 }

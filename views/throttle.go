@@ -9,20 +9,22 @@ import (
 
 // Login throttling limits (OWASP ASVS V2.2.1). Each is a token bucket
 // from golang.org/x/time/rate: a full bucket allows a burst of failures,
-// and the bucket refills evenly over the window, so a lock lifts by
-// itself, one attempt at a time.
+// after which attempts get 429, and the bucket refills evenly over
+// ThrottleWindow, so a lock lifts by itself, one attempt at a time.
 const (
-	// FailuresPerUser is how many failed logins one user name may have
-	// within ThrottleWindow before further attempts get 429.
+	// FailuresPerUser is the burst of failed logins one user name may
+	// have: 5, then one more every ThrottleWindow/5 (3 minutes).
 	FailuresPerUser = 5
-	// FailuresPerClient is how many failed logins one client address may
-	// have within ThrottleWindow before further attempts get 429.
+	// FailuresPerClient is the burst of failed logins one client may
+	// have: 20, then one more every ThrottleWindow/20 (45 seconds).
 	FailuresPerClient = 20
-	// ThrottleWindow is the time over which failures count: 15 minutes.
+	// ThrottleWindow is the time a bucket takes to refill: 15 minutes.
 	ThrottleWindow = 15 * time.Minute
-	// MaxThrottled is how many user names, and separately how many client
-	// addresses, the throttle remembers at once: 10,000 each, so that a
-	// flood of made-up names cannot exhaust memory.
+	// MaxThrottled is how many user names, and separately how many
+	// clients, the throttle remembers at once: 10,000 each. With user
+	// names at most MaxUsernameBytes long, that bounds its memory to a
+	// few MiB under any flood. When it is full of entries that failed
+	// lately, new names or clients are refused until some recover.
 	MaxThrottled = 10_000
 )
 
@@ -36,8 +38,8 @@ type Throttle struct {
 	now func() time.Time // time.Now, or a test's clock
 
 	mu      sync.Mutex
-	users   map[string]*rate.Limiter
-	clients map[string]*rate.Limiter
+	users   limiters
+	clients limiters
 }
 
 // NewThrottle returns a Throttle that reads the time from now, such as
@@ -45,8 +47,8 @@ type Throttle struct {
 func NewThrottle(now func() time.Time) *Throttle {
 	return &Throttle{
 		now:     now,
-		users:   make(map[string]*rate.Limiter),
-		clients: make(map[string]*rate.Limiter),
+		users:   limiters{burst: FailuresPerUser, byKey: make(map[string]*rate.Limiter)},
+		clients: limiters{burst: FailuresPerClient, byKey: make(map[string]*rate.Limiter)},
 	}
 }
 
@@ -59,9 +61,24 @@ func (t *Throttle) Try(user, client string) (attempt *Attempt, retryAfter time.D
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	userReservation := limiter(t.users, user, FailuresPerUser, now).ReserveN(now, 1)
-	clientReservation := limiter(t.clients, client, FailuresPerClient, now).ReserveN(now, 1)
-	if wait := max(userReservation.DelayFrom(now), clientReservation.DelayFrom(now)); wait > 0 {
+	// The client first: a client past its limit leaves no trace of the
+	// user names it tries.
+	clientLimiter := t.clients.get(client, now)
+	if clientLimiter == nil {
+		return nil, ThrottleWindow / FailuresPerClient // full of clients that failed lately
+	}
+	clientReservation := clientLimiter.ReserveN(now, 1)
+	if wait := clientReservation.DelayFrom(now); wait > 0 {
+		clientReservation.CancelAt(now)
+		return nil, wait
+	}
+	userLimiter := t.users.get(user, now)
+	if userLimiter == nil {
+		clientReservation.CancelAt(now)
+		return nil, ThrottleWindow / FailuresPerUser // full of users that failed lately
+	}
+	userReservation := userLimiter.ReserveN(now, 1)
+	if wait := userReservation.DelayFrom(now); wait > 0 {
 		userReservation.CancelAt(now)
 		clientReservation.CancelAt(now)
 		return nil, wait
@@ -83,33 +100,41 @@ func (a *Attempt) Succeeded() {
 	a.throttle.mu.Lock()
 	defer a.throttle.mu.Unlock()
 	a.client.CancelAt(a.throttle.now())
-	delete(a.throttle.users, a.user)
+	delete(a.throttle.users.byKey, a.user)
 }
 
-// limiter returns the limiter for key in limiters, making one that allows
-// burst failures per ThrottleWindow if there is none. When limiters holds
-// MaxThrottled, it first forgets the limiters that are full again, which
-// carry no information, and then, if that freed less than a tenth, as
-// many arbitrary ones as it takes; so a flood pays for a sweep once per
-// MaxThrottled/10 new keys, not at every one.
-func limiter(limiters map[string]*rate.Limiter, key string, burst int, now time.Time) *rate.Limiter {
-	if l, ok := limiters[key]; ok {
-		return l
+// limiters holds a rate.Limiter for each key (a user name or a client)
+// that failed lately, at most MaxThrottled of them.
+type limiters struct {
+	burst     int // failures allowed at once; one more per ThrottleWindow/burst
+	byKey     map[string]*rate.Limiter
+	nextSweep time.Time // when full, no sweep before then
+}
+
+// get returns the limiter for key, making one if there is none. When
+// there are MaxThrottled, it first forgets the limiters that are full
+// again, which carry no information; if that frees none, it returns nil
+// rather than forget one that may be locking someone out, and sweeps
+// again only after the time one token takes to come back.
+func (l *limiters) get(key string, now time.Time) *rate.Limiter {
+	if limiter, ok := l.byKey[key]; ok {
+		return limiter
 	}
-	if len(limiters) >= MaxThrottled {
-		for k, l := range limiters {
-			if l.TokensAt(now) >= float64(l.Burst()) {
-				delete(limiters, k)
+	if len(l.byKey) >= MaxThrottled {
+		if now.Before(l.nextSweep) {
+			return nil
+		}
+		for k, limiter := range l.byKey {
+			if limiter.TokensAt(now) >= float64(limiter.Burst()) {
+				delete(l.byKey, k)
 			}
 		}
-		for k := range limiters {
-			if len(limiters) < MaxThrottled-MaxThrottled/10 {
-				break
-			}
-			delete(limiters, k)
+		if len(l.byKey) >= MaxThrottled {
+			l.nextSweep = now.Add(ThrottleWindow / time.Duration(l.burst))
+			return nil
 		}
 	}
-	l := rate.NewLimiter(rate.Every(ThrottleWindow/time.Duration(burst)), burst)
-	limiters[key] = l
-	return l
+	limiter := rate.NewLimiter(rate.Every(ThrottleWindow/time.Duration(l.burst)), l.burst)
+	l.byKey[key] = limiter
+	return limiter
 }

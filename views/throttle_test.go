@@ -115,20 +115,27 @@ func TestThrottleAllAtOnce(t *testing.T) {
 
 // TestThrottleMemoryBounded floods the throttle with made-up names from
 // made-up addresses and checks that it remembers at most MaxThrottled of
-// each.
+// each, and that the flood neither evicts a lock nor gets new names in.
 func TestThrottleMemoryBounded(t *testing.T) {
-	throttle, _ := newTestThrottle()
+	throttle, c := newTestThrottle()
+	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser) // admin is locked
 	for i := range MaxThrottled + 500 {
 		throttle.Try(fmt.Sprintf("user%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
 	}
-	if len(throttle.users) > MaxThrottled || len(throttle.clients) > MaxThrottled {
+	if len(throttle.users.byKey) > MaxThrottled || len(throttle.clients.byKey) > MaxThrottled {
 		t.Errorf("after %d distinct failures: %d users and %d clients remembered, want at most %d each",
-			MaxThrottled+500, len(throttle.users), len(throttle.clients), MaxThrottled)
+			MaxThrottled+500, len(throttle.users.byKey), len(throttle.clients.byKey), MaxThrottled)
 	}
-	// A user whose failures are the newest is still throttled.
-	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser)
-	if attempt, _ := throttle.Try("admin", "192.0.2.1"); attempt != nil {
-		t.Errorf("admin after %d failures, with the throttle full: let through, want refused", FailuresPerUser)
+	if attempt, _ := throttle.Try("admin", "192.0.2.2"); attempt != nil {
+		t.Errorf("admin, locked before the flood: let through, want still refused")
+	}
+	if attempt, retryAfter := throttle.Try("newcomer", "192.0.2.3"); attempt != nil || retryAfter <= 0 {
+		t.Errorf("a new name with the throttle full of recent failures: %v, retry after %v; want refused", attempt, retryAfter)
+	}
+	// Once the flood's entries have recovered, they make room.
+	c.now = c.now.Add(ThrottleWindow)
+	if attempt, _ := throttle.Try("newcomer", "192.0.2.3"); attempt == nil {
+		t.Errorf("a new name a window after the flood: refused, want let through")
 	}
 }
 

@@ -1,16 +1,18 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 
 	"github.com/alexedwards/argon2id"
 )
 
-// PasswordParams are the argon2id parameters for stored passwords: the
+// passwordParams are the argon2id parameters for stored passwords: the
 // OWASP Password Storage Cheat Sheet's first choice, 19 MiB of memory, 2
 // iterations, 1 degree of parallelism, a 16-byte salt and a 32-byte key.
-var PasswordParams = &argon2id.Params{
+// Nothing changes it; it is a variable because argon2id takes a pointer.
+var passwordParams = &argon2id.Params{
 	Memory:      19 * 1024, // KiB
 	Iterations:  2,
 	Parallelism: 1,
@@ -19,14 +21,14 @@ var PasswordParams = &argon2id.Params{
 }
 
 // MaxHashingMemory bounds the memory, in bytes, that password checks
-// running at once may take: 128 MiB, room for 6 checks of PasswordParams.
+// running at once may take: 128 MiB, room for 6 checks of passwordParams.
 const MaxHashingMemory = 128 << 20
 
 // concurrentChecks returns how many password checks may run at once: one
 // a CPU, as more could not run any faster, but no more than fit in
 // MaxHashingMemory, so that the bound holds on a machine with many CPUs.
 func concurrentChecks() int {
-	perCheck := int(PasswordParams.Memory) << 10 // KiB to bytes
+	perCheck := int(passwordParams.Memory) << 10 // KiB to bytes
 	return max(1, min(runtime.NumCPU(), MaxHashingMemory/perCheck))
 }
 
@@ -35,7 +37,7 @@ func concurrentChecks() int {
 type Users struct {
 	hashes map[string]string
 	// hashing holds a token for each password check under way. Each
-	// takes PasswordParams.Memory, so a flood of logins could otherwise
+	// takes passwordParams.Memory, so a flood of logins could otherwise
 	// take as much memory as it likes; see concurrentChecks.
 	hashing chan struct{}
 	// compare is argon2id.ComparePasswordAndHash; tests count its calls.
@@ -47,7 +49,7 @@ type Users struct {
 }
 
 // NewUsers hashes each password in passwords (user name → password) with
-// [PasswordParams] and returns the store. Hashing takes tens of
+// [passwordParams] and returns the store. Hashing takes tens of
 // milliseconds a password, on purpose.
 func NewUsers(passwords map[string]string) (*Users, error) {
 	users := &Users{
@@ -56,13 +58,13 @@ func NewUsers(passwords map[string]string) (*Users, error) {
 		compare: argon2id.ComparePasswordAndHash,
 	}
 	for name, password := range passwords {
-		hash, err := argon2id.CreateHash(password, PasswordParams)
+		hash, err := argon2id.CreateHash(password, passwordParams)
 		if err != nil {
 			return nil, fmt.Errorf("views: hashing password of %q: %w", name, err)
 		}
 		users.hashes[name] = hash
 	}
-	dummyHash, err := argon2id.CreateHash("not the password of anyone", PasswordParams)
+	dummyHash, err := argon2id.CreateHash("not the password of anyone", passwordParams)
 	if err != nil {
 		return nil, fmt.Errorf("views: hashing dummy password: %w", err)
 	}
@@ -73,14 +75,19 @@ func NewUsers(passwords map[string]string) (*Users, error) {
 // Authenticate reports whether password is the password of the user
 // called name. An unknown name takes as long as a wrong password: it is
 // checked against a dummy hash. At most one check a CPU runs at once, and
-// no more than fit in MaxHashingMemory; the others wait their turn.
-func (users *Users) Authenticate(name, password string) bool {
+// no more than fit in MaxHashingMemory; the others wait their turn, or
+// until ctx is done, and then report false without hashing.
+func (users *Users) Authenticate(ctx context.Context, name, password string) bool {
 	hash, known := users.hashes[name]
 	if !known {
 		hash = users.dummyHash
 	}
-	users.hashing <- struct{}{}
-	defer func() { <-users.hashing }()
+	select {
+	case users.hashing <- struct{}{}:
+		defer func() { <-users.hashing }()
+	case <-ctx.Done():
+		return false // the client is gone, or out of time: no hash for it
+	}
 	match, err := users.compare(password, hash)
 	return known && match && err == nil
 }
