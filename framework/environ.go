@@ -128,9 +128,11 @@ func ClientIP(r *http.Request) string {
 // the nearest proxy wrote, if r came through a proxy that [TrustProxy]
 // says to trust.
 func forwarded(r *http.Request, name string) (string, bool) {
-	trusted, _ := r.Context().Value(trustProxyKey{}).(bool)
+	if trusted, _ := r.Context().Value(trustProxyKey{}).(bool); !trusted {
+		return "", false
+	}
 	values := r.Header.Values(name)
-	if !trusted || len(values) == 0 {
+	if len(values) == 0 {
 		return "", false
 	}
 	last := values[len(values)-1]

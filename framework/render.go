@@ -201,12 +201,12 @@ func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
 // writeHTML sends body as an HTML response with status and Cache-Control:
 // no-store; in answer to HEAD, it sends the same header and no body.
 func writeHTML(w http.ResponseWriter, r *http.Request, status int, body []byte) {
-	header := w.Header() // canonical names: see SecurityHeaders
-	header["Content-Type"] = []string{"text/html; charset=utf-8"}
+	header := w.Header() // shared values: see nosniff in middleware.go
+	header["Content-Type"] = htmlContentType
 	header["Content-Length"] = []string{strconv.Itoa(len(body))}
 	// Pages show a user's data: no cache, shared or the browser's
 	// back-forward one, may keep them past logout (RFC 9111 §5.2.2.5).
-	header["Cache-Control"] = []string{"no-store"}
+	header["Cache-Control"] = noStore
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(body)
