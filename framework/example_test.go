@@ -270,15 +270,7 @@ func ExamplePages() {
 		"base.html":  {Data: []byte(`<title>{% block title %}{% endblock %}</title>{% block content %}{% endblock %}`)},
 		"hello.html": {Data: []byte(`{% extends "base.html" %}{% block title %}Hello{% endblock %}{% block content %}<p>Hello, {{ name }}! <a href="{{ url("/login") }}">Log in</a></p>{% endblock %}`)},
 	}
-	hashKey := make([]byte, framework.HashKeyBytes)
-	blockKey := make([]byte, framework.BlockKeyBytes)
-	rand.Read(hashKey)
-	rand.Read(blockKey)
-	sessions, err := framework.NewSessions(0, hashKey, blockKey)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	sessions := exampleSessions() // random keys, as in ExampleNewSessions
 	pages, err := framework.NewPages(templates, sessions, slog.New(slog.DiscardHandler), false)
 	if err != nil {
 		fmt.Println(err)
@@ -299,15 +291,7 @@ func ExamplePages_NotFound() {
 	templates := fstest.MapFS{
 		"404.html": {Data: []byte(`<h1>Not found</h1><p>Try <a href="{{ url("/") }}">the start page</a>.</p>`)},
 	}
-	hashKey := make([]byte, framework.HashKeyBytes)
-	blockKey := make([]byte, framework.BlockKeyBytes)
-	rand.Read(hashKey)
-	rand.Read(blockKey)
-	sessions, err := framework.NewSessions(0, hashKey, blockKey)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	sessions := exampleSessions() // random keys, as in ExampleNewSessions
 	pages, err := framework.NewPages(templates, sessions, slog.New(slog.DiscardHandler), false)
 	if err != nil {
 		fmt.Println(err)
@@ -327,15 +311,7 @@ func ExamplePages_Recover() {
 	templates := fstest.MapFS{
 		"500.html": {Data: []byte(`<h1>Something went wrong</h1>`)},
 	}
-	hashKey := make([]byte, framework.HashKeyBytes)
-	blockKey := make([]byte, framework.BlockKeyBytes)
-	rand.Read(hashKey)
-	rand.Read(blockKey)
-	sessions, err := framework.NewSessions(0, hashKey, blockKey)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	sessions := exampleSessions() // random keys, as in ExampleNewSessions
 	// The log gets the panic and its stack; the client gets neither.
 	pages, err := framework.NewPages(templates, sessions, slog.New(slog.DiscardHandler), false)
 	if err != nil {
@@ -358,15 +334,7 @@ func ExamplePages_ServerError() {
 	templates := fstest.MapFS{
 		"500.html": {Data: []byte(`<h1>Something went wrong</h1>`)},
 	}
-	hashKey := make([]byte, framework.HashKeyBytes)
-	blockKey := make([]byte, framework.BlockKeyBytes)
-	rand.Read(hashKey)
-	rand.Read(blockKey)
-	sessions, err := framework.NewSessions(0, hashKey, blockKey)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	sessions := exampleSessions() // random keys, as in ExampleNewSessions
 	// A logger that prints the message and the error, for the example.
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
@@ -533,15 +501,7 @@ func ExampleIsHopByHop() {
 }
 
 func ExampleSessions_Handler() {
-	hashKey := make([]byte, framework.HashKeyBytes)
-	blockKey := make([]byte, framework.BlockKeyBytes)
-	rand.Read(hashKey)
-	rand.Read(blockKey)
-	sessions, err := framework.NewSessions(0, hashKey, blockKey)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	sessions := exampleSessions() // random keys, as in ExampleNewSessions
 	login := httptest.NewRecorder()
 	if err := sessions.Save(login, httptest.NewRequest(http.MethodPost, "/login", nil), sessions.Start("ann")); err != nil {
 		fmt.Println(err)
@@ -590,15 +550,7 @@ func ExampleScriptName() {
 }
 
 func ExampleSessions_Revoke() {
-	hashKey := make([]byte, framework.HashKeyBytes)
-	blockKey := make([]byte, framework.BlockKeyBytes)
-	rand.Read(hashKey)
-	rand.Read(blockKey)
-	sessions, err := framework.NewSessions(0, hashKey, blockKey)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	sessions := exampleSessions() // random keys, as in ExampleNewSessions
 	login := httptest.NewRecorder()
 	if err := sessions.Save(login, httptest.NewRequest(http.MethodPost, "/login", nil), sessions.Start("ann")); err != nil {
 		fmt.Println(err)
@@ -613,4 +565,19 @@ func ExampleSessions_Revoke() {
 	fmt.Printf("user: %q\n", sessions.Load(httptest.NewRecorder(), r).User)
 	// Output:
 	// user: ""
+}
+
+// exampleSessions returns Sessions with the default lifetime and fresh
+// random keys, made as ExampleNewSessions shows, for the examples that
+// need sessions only to render pages.
+func exampleSessions() *framework.Sessions {
+	hashKey := make([]byte, framework.HashKeyBytes)
+	blockKey := make([]byte, framework.BlockKeyBytes)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	sessions, err := framework.NewSessions(0, hashKey, blockKey)
+	if err != nil {
+		panic(err) // cannot happen: the keys have the right lengths
+	}
+	return sessions
 }
