@@ -152,9 +152,9 @@ func newBaseline(b *testing.B) http.Handler {
 }
 
 // BenchmarkLoginPage compares GET /login through the whole demo stack
-// (security headers, access log, CSRF check, panic recovery, routing,
-// session read, render) with a bare handler that renders the same
-// precompiled template.
+// (security headers, access log, panic recovery, session cache, CSRF
+// check, routing, method dispatch, render) with a bare handler that
+// renders the same precompiled template.
 func BenchmarkLoginPage(b *testing.B) {
 	app, _ := benchApp(b)
 	bare := newBaseline(b)

@@ -42,7 +42,7 @@ type config struct {
 	addr       string // listen address, host:port
 	dev        bool   // read templates and static files from disk on every request
 	mount      string // SCRIPT_NAME prefix such as "/app", or ""
-	trustProxy bool   // believe X-Forwarded-Proto
+	trustProxy bool   // believe X-Forwarded-Proto and X-Forwarded-For
 	fastCGI    string // FastCGI listen address, or "" for HTTP
 	cgi        bool   // started as a CGI script
 	check      bool   // run the deploy check instead of serving
@@ -73,9 +73,9 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	flags := flag.NewFlagSet("miniweb", flag.ContinueOnError)
 	flags.SetOutput(output)
 	addr := flags.String("addr", "127.0.0.1:8080", "listen `address`, host:port (default from $PORT when set)")
-	dev := flags.Bool("dev", false, "development mode: read templates from ./templates on every request")
+	dev := flags.Bool("dev", false, "development mode: templates and static files from disk, recompiled on every request; /environ; HTTP rule violations logged")
 	mount := flags.String("mount", "", "serve the application under this `prefix` (SCRIPT_NAME), such as /app")
-	trustProxy := flags.Bool("trust-proxy", false, "believe the X-Forwarded-Proto header: only when clients reach the server through a proxy alone")
+	trustProxy := flags.Bool("trust-proxy", false, "believe X-Forwarded-Proto and X-Forwarded-For from a reverse proxy: only when clients reach the server through that proxy alone")
 	fastCGI := flags.String("fcgi", "", "serve FastCGI on this `address`: host:port, or a unix socket path (one with a /)")
 	check := flags.Bool("check", false, "check the production configuration (timeouts, keys, cookies, headers) and exit")
 	user := flags.String("user", "", "replace the demo account with this `name`; the password comes from $"+passwordVariable)

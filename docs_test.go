@@ -621,7 +621,7 @@ func docsDrawRequestPath() (string, error) {
 // name alone.
 var docsLayerPurpose = map[string]string{
 	"validate.Handler":                        "reports broken HTTP rules",
-	"framework.TrustProxy":                    "believes X-Forwarded-Proto",
+	"framework.TrustProxy":                    "believes X-Forwarded-Proto and -For",
 	"framework.SecurityHeaders":               "sets CSP, nosniff, Referrer-Policy",
 	"framework.AccessLog":                     "logs one line per request",
 	"app.pages.Recover":                       "turns a panic into the 500 page",
