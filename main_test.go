@@ -262,7 +262,8 @@ func TestRequests(t *testing.T) {
 		wantHeader  map[string]string
 		wantBody    string
 	}{
-		{name: "start page is the form", method: http.MethodGet, path: "/", wantStatus: http.StatusOK, wantBody: `name="password"`},
+		{name: "start page is the form", method: http.MethodGet, path: "/", wantStatus: http.StatusOK, wantBody: `name="password"`,
+			wantHeader: map[string]string{"Cache-Control": "no-store"}},
 		{name: "unknown path", method: http.MethodGet, path: "/nowhere", wantStatus: http.StatusNotFound, wantBody: "404 Not Found"},
 		{name: "trailing slash is another path", method: http.MethodGet, path: "/login/", wantStatus: http.StatusNotFound},
 		{name: "HEAD where GET is", method: http.MethodHead, path: "/login", wantStatus: http.StatusOK},
@@ -729,6 +730,8 @@ func TestHostileInput(t *testing.T) {
 func TestDeployCheck(t *testing.T) {
 	production := map[string]string{passwordVariable: "a long production password"}
 	maps.Copy(production, testKeys)
+	cgiProduction := map[string]string{"GATEWAY_INTERFACE": "CGI/1.1"}
+	maps.Copy(cgiProduction, production)
 	tests := []struct {
 		name     string
 		args     []string
@@ -740,6 +743,7 @@ func TestDeployCheck(t *testing.T) {
 		{name: "production, mounted", args: []string{"-check", "-user", "ops", "-mount", "/app"}, env: production, wantPass: true},
 		{name: "demo defaults", args: []string{"-check"}, wantFail: []string{"session keys", "demo account"}},
 		{name: "development mode", args: []string{"-check", "-dev", "-user", "ops"}, env: production, wantFail: []string{"development mode"}},
+		{name: "CGI", args: []string{"-check", "-user", "ops"}, env: cgiProduction, wantFail: []string{"not a CGI script"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -785,5 +789,19 @@ func TestServerErrorPageUnderMount(t *testing.T) {
 	wantBody(t, "GET /app/boom", res, `href="/app/static/style.css"`)
 	if strings.Contains(res.body, "boom") {
 		t.Errorf("GET /app/boom: the 500 page shows the panic:\n%s", res.body)
+	}
+}
+
+// TestHelp checks that -h prints the flags to the given writer and is no
+// error.
+func TestHelp(t *testing.T) {
+	var stderr strings.Builder
+	if err := run(context.Background(), []string{"-h"}, testGetenv(nil), io.Discard, &stderr); err != nil {
+		t.Errorf("run -h: %v, want nil", err)
+	}
+	for _, flag := range []string{"-addr", "-check", "-dev", "-fcgi", "-mount", "-trust-proxy", "-user"} {
+		if !strings.Contains(stderr.String(), flag) {
+			t.Errorf("run -h: usage lacks %s:\n%s", flag, stderr.String())
+		}
 	}
 }

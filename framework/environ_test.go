@@ -32,6 +32,8 @@ func TestEnviron(t *testing.T) {
 	r.Header.Add("Cookie", "a=1")
 	r.Header.Add("Cookie", "b=2")
 	r.Header.Set("X-Request-Id", "42")
+	r.Header["X_request_id"] = []string{"forged"} // would pose as X-Request-Id
+	r.Header["X_only"] = []string{"dropped"}      // no HTTP_X_ONLY: names with "_" are left out
 
 	got := Environ(serveMounted(r, "/app"))
 	want := map[string]string{

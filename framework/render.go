@@ -30,18 +30,17 @@ type Pages struct {
 	logger   *slog.Logger
 	reload   bool
 
-	mu        sync.Mutex // guards set and templates while reload is on
-	set       *pongo2.TemplateSet
+	mu        sync.Mutex                  // guards templates while reload is on
 	templates map[string]*pongo2.Template // by file name, "login.html"
 }
 
 // NewPages compiles every *.html template at the top of fsys (not in its
-// subdirectories), so that a template
-// error stops the program at start-up with the file and line in the
-// message. With reload false, the compiled templates serve every request.
-// With reload true, for development, each render compiles its template
-// again from fsys, so edits show on the next request. sessions supplies
-// the user and flashes; logger records render errors and panics.
+// subdirectories), so that a template error stops the program at start-up
+// with the file and line in the message. With reload false, the compiled
+// templates serve every request. With reload true, for development, each
+// render compiles the templates again from fsys, so edits show on the
+// next request. sessions supplies the user and flashes; logger records
+// render errors and panics.
 func NewPages(fsys fs.FS, sessions *Sessions, logger *slog.Logger, reload bool) (*Pages, error) {
 	p := &Pages{fsys: fsys, sessions: sessions, logger: logger, reload: reload}
 	if err := p.compile(); err != nil {
@@ -73,53 +72,53 @@ func (p *Pages) compile() error {
 		}
 		templates[name] = template
 	}
-	p.set, p.templates = set, templates
+	p.templates = templates
 	return nil
 }
 
-// template returns the compiled template called name, compiling all of
-// them again first when reload is on.
-func (p *Pages) template(name string) (*pongo2.Template, error) {
+// execute renders the template called name with context, to which it
+// adds the function url, compiling all templates again first when reload
+// is on.
+func (p *Pages) execute(r *http.Request, name string, context pongo2.Context) ([]byte, error) {
+	var templates map[string]*pongo2.Template
 	if p.reload {
 		p.mu.Lock()
-		defer p.mu.Unlock()
-		if err := p.compile(); err != nil {
+		err := p.compile()
+		templates = p.templates
+		p.mu.Unlock()
+		if err != nil {
 			return nil, err
 		}
+	} else {
+		templates = p.templates // compiled once, never written again
 	}
-	template, ok := p.templates[name]
+	template, ok := templates[name]
 	if !ok {
 		return nil, fmt.Errorf("framework: no template %q", name)
 	}
-	return template, nil
+	context["url"] = func(path string) string { return URL(r, path) }
+	return template.ExecuteBytes(context) // renders into a buffer of its own
 }
 
 // Render renders the template called name with data and writes it as the
 // response, with status and Content-Type text/html. It renders into a
 // buffer first, so a template error sends a clean 500 page (and logs the
 // error) instead of half a page under the status asked for. data may be
-// nil; its keys win over url, user and flashes.
+// nil; its keys win over user and flashes, but not over url.
 func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name string, data pongo2.Context) {
 	session := p.sessions.Load(w, r)
-	context := pongo2.Context{
-		"url":     func(path string) string { return URL(r, path) },
-		"user":    session.User,
-		"flashes": session.Flashes,
-	}
+	context := pongo2.Context{"user": session.User, "flashes": session.Flashes}
 	context.Update(data)
-
-	var body []byte
-	template, err := p.template(name)
-	if err == nil {
-		body, err = template.ExecuteBytes(context) // renders into a buffer of its own
-	}
+	body, err := p.execute(r, name, context)
 	if err != nil {
 		p.ServerError(w, r, fmt.Errorf("rendering %s: %w", name, err))
 		return
 	}
 	if len(session.Flashes) > 0 {
 		session.Flashes = nil
-		if err := p.sessions.Save(w, r, session); err != nil {
+		if session.User == "" {
+			p.sessions.Clear(w, r) // the flashes were all there was
+		} else if err := p.sessions.Save(w, r, session); err != nil {
 			p.ServerError(w, r, err)
 			return
 		}
@@ -182,20 +181,13 @@ func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
 	} {
 		w.Header().Del(name)
 	}
-	var body bytes.Buffer
-	template, err := p.template("500.html")
-	if err == nil {
-		err = template.ExecuteWriter(pongo2.Context{
-			"url":  func(path string) string { return URL(r, path) },
-			"user": "",
-		}, &body)
-	}
+	body, err := p.execute(r, "500.html", pongo2.Context{"user": ""})
 	if err != nil {
 		p.logger.Error("rendering page", "template", "500.html", "error", err)
 		http.Error(w, "500 internal server error", http.StatusInternalServerError)
 		return
 	}
-	writeHTML(w, r, http.StatusInternalServerError, body.Bytes())
+	writeHTML(w, r, http.StatusInternalServerError, body)
 }
 
 // writeHTML sends body as an HTML response with status and Cache-Control:

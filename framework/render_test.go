@@ -574,8 +574,27 @@ func TestPagesNotFound(t *testing.T) {
 func TestPagesServerError(t *testing.T) {
 	pages, _, logs := newTestPages(t, testTemplates(), false)
 	rec := httptest.NewRecorder()
-	rec.Header().Set("Set-Cookie", "session=half-done")
+	// Headers of the response that failed, each false of the error page.
+	dropped := map[string]string{
+		"Set-Cookie": "session=half-done", "Location": "/home", "Retry-After": "60",
+		"Cache-Control": "public, max-age=3600", "Content-Disposition": "attachment", "ETag": `"v1"`,
+	}
+	for name, value := range dropped {
+		rec.Header().Set(name, value)
+	}
+	rec.Header().Set("X-Content-Type-Options", "nosniff") // a security header, which stays
 	pages.ServerError(rec, httptest.NewRequest(http.MethodPost, "/login", nil), errors.New("saving session: disk full"))
+	for name, value := range dropped {
+		if got := rec.Header().Get(name); got == value {
+			t.Errorf("ServerError: %s = %q kept from the failed response", name, got)
+		}
+	}
+	if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+		t.Errorf("ServerError: Cache-Control = %q, want no-store", got)
+	}
+	if got := rec.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("ServerError: X-Content-Type-Options = %q, want it kept", got)
+	}
 	if rec.Code != http.StatusInternalServerError {
 		t.Errorf("ServerError: status = %d, want %d", rec.Code, http.StatusInternalServerError)
 	}
@@ -649,4 +668,16 @@ func checkGolden(t *testing.T, path string, got []byte) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("rendered page differs from %s (run go test ./framework -update to accept it)\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
+}
+
+// TestRenderAnonymousFlashClears checks that showing the flash of a visitor
+// who is not logged in deletes the cookie, which then holds nothing.
+func TestRenderAnonymousFlashClears(t *testing.T) {
+	pages, _, _ := newTestPages(t, testTemplates(), false)
+	cookie, _ := saveCookie(t, pages.sessions, "", "/", Session{Flashes: []string{"You have been logged out."}})
+	rec := render(pages, "/login", []*http.Cookie{cookie}, http.StatusOK, "login.html", nil)
+	if !strings.Contains(rec.Body.String(), "You have been logged out.") {
+		t.Errorf("render with an anonymous flash: body lacks it:\n%s", rec.Body)
+	}
+	checkDeleted(t, "render with an anonymous flash", rec.Result().Cookies())
 }

@@ -161,14 +161,11 @@ func (s *Sessions) generation(user string) uint64 {
 // Under [Sessions.Handler], Load decodes the cookie once a request and
 // returns the same session to every later call, until Save or Clear.
 func (s *Sessions) Load(w http.ResponseWriter, r *http.Request) Session {
-	cache, _ := r.Context().Value(sessionCacheKey{}).(*sessionCache)
-	if cache != nil && cache.loaded {
+	if cache, _ := r.Context().Value(sessionCacheKey{}).(*sessionCache); cache != nil && cache.loaded {
 		return cache.session
 	}
 	session := s.load(w, r)
-	if cache != nil {
-		cache.loaded, cache.session = true, session
-	}
+	remember(r, session)
 	return session
 }
 
@@ -209,9 +206,7 @@ func (s *Sessions) Save(w http.ResponseWriter, r *http.Request, session Session)
 	cookie := s.cookie(r, value)
 	cookie.MaxAge = max(int(maxAge.Seconds()), 1)
 	setCookie(w, cookie)
-	if cache, ok := r.Context().Value(sessionCacheKey{}).(*sessionCache); ok {
-		cache.loaded, cache.session = true, session
-	}
+	remember(r, session)
 	return nil
 }
 
@@ -221,9 +216,7 @@ func (s *Sessions) Clear(w http.ResponseWriter, r *http.Request) {
 	cookie := s.cookie(r, "")
 	cookie.MaxAge = -1
 	setCookie(w, cookie)
-	if cache, ok := r.Context().Value(sessionCacheKey{}).(*sessionCache); ok {
-		cache.loaded, cache.session = true, Session{}
-	}
+	remember(r, Session{})
 }
 
 // sessionCacheKey is the context key of a request's sessionCache.
@@ -233,6 +226,14 @@ type sessionCacheKey struct{}
 type sessionCache struct {
 	loaded  bool
 	session Session
+}
+
+// remember records session as r's session, if r has room for one
+// ([Sessions.Handler]).
+func remember(r *http.Request, session Session) {
+	if cache, ok := r.Context().Value(sessionCacheKey{}).(*sessionCache); ok {
+		cache.loaded, cache.session = true, session
+	}
 }
 
 // Handler returns a handler that calls next with a request that carries
@@ -267,13 +268,9 @@ func (s *Sessions) valid(session Session) bool {
 // already there for a cookie of the same name.
 func setCookie(w http.ResponseWriter, cookie *http.Cookie) {
 	header := w.Header()
-	kept := slices.DeleteFunc(header.Values("Set-Cookie"), func(line string) bool {
+	header["Set-Cookie"] = slices.DeleteFunc(header["Set-Cookie"], func(line string) bool {
 		return strings.HasPrefix(line, cookie.Name+"=")
 	})
-	header.Del("Set-Cookie")
-	for _, line := range kept {
-		header.Add("Set-Cookie", line)
-	}
 	http.SetCookie(w, cookie)
 }
 

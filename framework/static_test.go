@@ -165,3 +165,16 @@ func TestStaticFilesError(t *testing.T) {
 		t.Errorf("StaticFiles(%s): error %q, want the prefix %q", missing, err, "framework: ")
 	}
 }
+
+func TestStaticFilesPrefix(t *testing.T) {
+	for _, prefix := range []string{"/static/", "/", "/assets/v2/"} {
+		if _, err := StaticFiles(testStatic(), prefix); err != nil {
+			t.Errorf("StaticFiles(%q): %v, want no error", prefix, err)
+		}
+	}
+	for _, prefix := range []string{"/static", "static/", "", "static"} {
+		if routes, err := StaticFiles(testStatic(), prefix); err == nil {
+			t.Errorf("StaticFiles(%q) = %d routes, want an error: %q+\"style.css\" is no path", prefix, len(routes), prefix)
+		}
+	}
+}

@@ -62,13 +62,18 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 			username, password := form.Get("username"), form.Get("password")
 			next := LocalPath(form.Get("next"), "/home")
 			client := clientAddress(r)
-			failed := func() {
-				logger.Warn("login failed", "user", username, "client", client)
-				pages.Render(w, r, http.StatusUnprocessableEntity, "login.html", pongo2.Context{
+			// showForm shows the form again, with the user name kept, the
+			// password not, and message.
+			showForm := func(status int, message string) {
+				pages.Render(w, r, status, "login.html", pongo2.Context{
 					"username": username,
 					"next":     next,
-					"error":    LoginFailed,
+					"error":    message,
 				})
+			}
+			failed := func() {
+				logger.Warn("login failed", "user", username, "client", client)
+				showForm(http.StatusUnprocessableEntity, LoginFailed)
 			}
 
 			// Any failure, valid input or not, shows the same message, so
@@ -90,11 +95,7 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 				logger.Warn("login throttled", "user", username, "client", client)
 				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
 				w.Header().Set("Retry-After", strconv.Itoa(seconds))
-				pages.Render(w, r, http.StatusTooManyRequests, "login.html", pongo2.Context{
-					"username": username,
-					"next":     next,
-					"error":    throttledMessage(seconds),
-				})
+				showForm(http.StatusTooManyRequests, throttledMessage(seconds))
 				return
 			}
 			if !users.Authenticate(r.Context(), username, password) {
@@ -127,9 +128,10 @@ func throttledMessage(seconds int) string {
 // address ([framework.ClientIP]), or for IPv6 its /64 network, which one
 // subscriber usually holds whole.
 func clientAddress(r *http.Request) string {
-	address, err := netip.ParseAddr(framework.ClientIP(r))
+	ip := framework.ClientIP(r)
+	address, err := netip.ParseAddr(ip)
 	if err != nil {
-		return framework.ClientIP(r)
+		return ip
 	}
 	if address.Is6() && !address.Is4In6() {
 		return netip.PrefixFrom(address, 64).Masked().String()
