@@ -65,30 +65,9 @@ func statusText(status int) string {
 	return ""
 }
 
-// defaultHeaderTimeout is how long a client has, by default, to send the
-// request line and header section once it connects: 10 seconds. A client
-// that is mid-request when it passes gets 408 Request Timeout.
-const defaultHeaderTimeout = 10 * time.Second
-
-// defaultBodyTimeout is how long a client has, by default, to send the
-// body once the header section is in: 10 seconds, then 408.
-const defaultBodyTimeout = 10 * time.Second
-
-// defaultWriteTimeout is how long, by default, writing a response may
-// take before the server gives up on a client that does not read: 10 seconds.
-const defaultWriteTimeout = 10 * time.Second
-
 // defaultShutdownTimeout is how long serve waits, by default, for open
 // connections to finish after it stops accepting: 5 seconds.
 const defaultShutdownTimeout = 5 * time.Second
-
-// lingerTimeout and lingerBytes bound the lingering close (RFC 9112 §9.6):
-// after its response the server reads and discards what the client still
-// sends for at most 1 second and 256 KiB, then closes.
-const (
-	lingerTimeout = 1 * time.Second
-	lingerBytes   = 256 << 10
-)
 
 // acceptRetryDelay is how long serve waits after a failed Accept, such as
 // EMFILE (too many open files), before it tries again: 100 milliseconds.
@@ -191,10 +170,7 @@ func (s *server) serveConn(conn net.Conn) {
 	r, err := readRequest(br, s.limits)
 	if err == nil {
 		conn.SetDeadline(time.Now().Add(s.bodyTimeout))
-		if r.contentLength > 0 && r.contentLength <= s.limits.maxBodyBytes && expectsContinue(r) {
-			// RFC 9110 §10.1.1: tell the client to go ahead with the body.
-			fmt.Fprintf(conn, "HTTP/1.1 %d %s\r\n\r\n", statusContinue, statusText(statusContinue))
-		}
+		sendContinue(conn, r, s.limits.maxBodyBytes)
 		err = readBody(br, r, s.limits.maxBodyBytes)
 	}
 
@@ -227,21 +203,6 @@ func (s *server) route(r *request) response {
 	return view(r)
 }
 
-// expectsContinue reports whether r carries Expect: 100-continue
-// (RFC 9110 §10.1.1), which curl sends before a large body. In an
-// HTTP/1.0 request the expectation is ignored, as §10.1.1 requires.
-func expectsContinue(r *request) bool {
-	if r.proto == "HTTP/1.0" {
-		return false
-	}
-	for _, value := range r.values("expect") {
-		if strings.EqualFold(value, "100-continue") {
-			return true
-		}
-	}
-	return false
-}
-
 // formatResponse returns the bytes of resp as an HTTP/1.1 response
 // (RFC 9112 §4, §6): status line, header fields, empty line, body. The
 // body is left out for HEAD, but Content-Length still gives its size in
@@ -262,19 +223,6 @@ func formatResponse(resp response, head bool, now time.Time) string {
 		b.WriteString(resp.body)
 	}
 	return b.String()
-}
-
-// lingeringClose closes conn in stages, as RFC 9112 §9.6 asks: it shuts
-// down the sending side, then reads and discards whatever the client still
-// sends until the client closes, lingerTimeout passes or lingerBytes have
-// been read. Closing at once with unread bytes would make TCP send a reset,
-// and the client could lose the response.
-func lingeringClose(conn net.Conn) {
-	if tcp, ok := conn.(interface{ CloseWrite() error }); ok && tcp.CloseWrite() == nil {
-		conn.SetReadDeadline(time.Now().Add(lingerTimeout))
-		io.Copy(io.Discard, io.LimitReader(conn, lingerBytes))
-	}
-	conn.Close()
 }
 
 // orDash returns s, or "-" when s is empty, for the log.

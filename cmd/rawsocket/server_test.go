@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -266,77 +267,6 @@ func TestServerLog(t *testing.T) {
 	}
 }
 
-// TestServerLimits sends a request over each limit, and one at it, over a
-// real connection with short timeouts.
-func TestServerLimits(t *testing.T) {
-	s := newTestServer(io.Discard)
-	s.headerTimeout = 50 * time.Millisecond
-	s.bodyTimeout = 50 * time.Millisecond
-	addr := startServer(t, s)
-	body := strings.Repeat("a", defaultMaxBodyBytes)
-	tests := []struct {
-		name  string
-		raw   string
-		stall bool // leave the connection open after raw, so the server times out
-		want  int
-	}{
-		{name: "stalled request line", raw: "GET / HT", stall: true, want: http.StatusRequestTimeout},
-		{name: "stalled header section", raw: "GET / HTTP/1.1\r\nHost: x\r\n", stall: true, want: http.StatusRequestTimeout},
-		{name: "stalled body", raw: withLength("10", "abc"), stall: true, want: http.StatusRequestTimeout},
-		{name: "body at limit", raw: withLength(fmt.Sprint(len(body)), body), want: http.StatusMethodNotAllowed},
-		{name: "body over limit", raw: withLength(fmt.Sprint(len(body)+1), body+"a"), want: http.StatusRequestEntityTooLarge},
-		{name: "body far over limit, unread", raw: withLength("1000000", strings.Repeat(body, 4)), want: http.StatusRequestEntityTooLarge},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var raw string
-			if tc.stall {
-				conn := dial(t, addr)
-				io.WriteString(conn, tc.raw)
-				response, _ := io.ReadAll(conn)
-				raw = string(response)
-			} else {
-				raw = exchange(t, addr, tc.raw)
-			}
-			if got := statusOf(raw); got != tc.want {
-				t.Errorf("%.80q: status = %d, want %d", tc.raw, got, tc.want)
-			}
-		})
-	}
-}
-
-// TestServerIdle checks that a connection that sends nothing is closed
-// without a response when the header timeout passes.
-func TestServerIdle(t *testing.T) {
-	s := newTestServer(io.Discard)
-	s.headerTimeout = 50 * time.Millisecond
-	conn := dial(t, startServer(t, s))
-	response, err := io.ReadAll(conn)
-	if err != nil || len(response) != 0 {
-		t.Errorf("idle connection: got %q, %v; want nothing and EOF", response, err)
-	}
-}
-
-func TestServerExpectContinue(t *testing.T) {
-	conn := dial(t, startServer(t, newTestServer(io.Discard)))
-	io.WriteString(conn, "POST /login HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"+
-		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 33\r\n\r\n")
-	br := bufio.NewReader(conn)
-	want := "HTTP/1.1 100 Continue\r\n\r\n"
-	got := make([]byte, len(want))
-	if _, err := io.ReadFull(br, got); err != nil || string(got) != want {
-		t.Fatalf("Expect: 100-continue: got %q, %v; want %q", got, err, want)
-	}
-	io.WriteString(conn, "username=admin&password=secure123")
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("POST /login after 100 Continue: status = %d, want %d", resp.StatusCode, http.StatusOK)
-	}
-}
-
 // notifyListener wraps the connections it accepts so that each Read the
 // server makes is reported on reads with the number of bytes it returned.
 type notifyListener struct {
@@ -393,7 +323,7 @@ func TestServerSlowWriter(t *testing.T) {
 // connection, four at a time, then checks that the server still answers.
 func TestServerMalformedFlood(t *testing.T) {
 	var malformed []parseTest
-	for _, tc := range parseTests() {
+	for _, tc := range slices.Concat(parseTests(), hardeningTests()) {
 		if tc.want != http.StatusOK && !tc.stall && tc.raw != "" && len(tc.raw) < 1000 {
 			malformed = append(malformed, tc)
 		}
