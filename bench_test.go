@@ -222,15 +222,15 @@ func BenchmarkSessionCookie(b *testing.B) {
 	})
 }
 
-// BenchmarkParseForm measures reading the login form's body.
-func BenchmarkParseForm(b *testing.B) {
+// BenchmarkReadForm measures reading the login form's body.
+func BenchmarkReadForm(b *testing.B) {
 	body := url.Values{"username": {"admin"}, "password": {"secure123"}, "next": {"/home"}}.Encode()
 	w := newDiscardWriter()
 	b.ReportAllocs()
 	for b.Loop() {
 		r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if _, err := framework.ParseForm(w, r); err != nil {
+		if _, err := framework.ReadForm(w, r); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -17,8 +17,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"example.com/miniweb/views"
 )
 
 // TestBrowser drives a real, headless Chromium through the demo: it logs
@@ -182,8 +180,8 @@ func TestBrowser(t *testing.T) {
 	}()
 	login("log in with the form")
 	click("click Log out", ".logout button", app.URL+"/login")
-	if got := text("after Log out", ".flash"); got != views.LoggedOut {
-		t.Errorf("after Log out: message = %q, want %q", got, views.LoggedOut)
+	if got := text("after Log out", ".flash"); got != loggedOutMessage {
+		t.Errorf("after Log out: message = %q, want %q", got, loggedOutMessage)
 	}
 
 	for _, tc := range attackers {

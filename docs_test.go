@@ -58,7 +58,7 @@ import (
 	"time"
 	"unicode"
 
-	"example.com/miniweb/views"
+	"example.com/miniweb/throttle"
 )
 
 var update = flag.Bool("update", false, "rewrite the quote, output and diagram blocks in docs/*.md")
@@ -570,16 +570,39 @@ func docsDrawRequestPath() (string, error) {
 		printer.Fprint(&b, fset, node)
 		return strings.ReplaceAll(b.String(), `"`, "#quot;")
 	}
-	// layer is one handler that withMiddleware wraps around the last.
+	// layer is one middleware of withMiddleware's chain, or the handler
+	// the chain wraps.
 	type layer struct{ call, condition string }
-	var layers []layer // innermost first
+	var layers []layer // outermost first
+	// name returns the name of the middleware that argument of append
+	// makes: the function called, or the function a literal returns.
+	var name func(argument ast.Expr) string
+	name = func(argument ast.Expr) string {
+		switch e := argument.(type) {
+		case *ast.CallExpr:
+			return show(e.Fun)
+		case *ast.FuncLit:
+			if r, ok := e.Body.List[len(e.Body.List)-1].(*ast.ReturnStmt); ok && len(r.Results) == 1 {
+				return name(r.Results[0])
+			}
+		}
+		return show(argument)
+	}
 	var walk func(statements []ast.Stmt, condition string)
 	walk = func(statements []ast.Stmt, condition string) {
 		for _, statement := range statements {
 			switch s := statement.(type) {
-			case *ast.AssignStmt:
-				if call, ok := s.Rhs[0].(*ast.CallExpr); ok && len(s.Lhs) == 1 {
-					layers = append(layers, layer{show(call.Fun), condition})
+			case *ast.AssignStmt: // chain = append(chain, …), or handler := the routes
+				call, ok := s.Rhs[0].(*ast.CallExpr)
+				if !ok || len(s.Lhs) != 1 {
+					continue
+				}
+				if show(call.Fun) == "append" {
+					for _, argument := range call.Args[1:] {
+						layers = append(layers, layer{name(argument), condition})
+					}
+				} else if s.Tok == token.DEFINE {
+					layers = append(layers, layer{name(call), condition})
 				}
 			case *ast.IfStmt:
 				walk(s.Body.List, show(s.Cond))
@@ -588,7 +611,7 @@ func docsDrawRequestPath() (string, error) {
 	}
 	walk(body.List, "")
 	if len(layers) == 0 {
-		return "", fmt.Errorf("found no handler = f(handler) in %s withMiddleware", path)
+		return "", fmt.Errorf("found no chain = append(chain, …) in %s withMiddleware", path)
 	}
 
 	var b strings.Builder
@@ -597,9 +620,8 @@ func docsDrawRequestPath() (string, error) {
 	b.WriteString("    listener --> server[\"http.Server, from newServer<br>reads and parses each request,<br>one goroutine per connection\"]\n")
 	previous := "server"
 	edge := ` -- "ServeHTTP(w, r)" --> `
-	for i := len(layers) - 1; i >= 0; i-- {
-		l := layers[i]
-		node := fmt.Sprintf("layer%d", len(layers)-i)
+	for i, l := range layers {
+		node := fmt.Sprintf("layer%d", i+1)
 		label := l.call
 		if what := docsLayerPurpose[l.call]; what != "" {
 			label += "<br>" + what
@@ -623,9 +645,9 @@ var docsLayerPurpose = map[string]string{
 	"validate.Handler":                        "reports broken HTTP rules",
 	"framework.TrustProxy":                    "believes X-Forwarded-Proto and -For",
 	"framework.SecurityHeaders":               "sets CSP, nosniff, Referrer-Policy",
-	"framework.AccessLog":                     "logs one line per request",
-	"app.pages.Recover":                       "turns a panic into the 500 page",
-	"app.sessions.Handler":                    "decodes the session cookie once",
+	"framework.AccessLog":                     "logs one record per request",
+	"framework.Recover":                       "turns a panic into the 500 page",
+	"app.sessions.Middleware":                 "decodes the session cookie once",
 	"http.NewCrossOriginProtection().Handler": "403 for cross-origin POSTs",
 	"framework.Mount":                         "moves the prefix from PATH_INFO to SCRIPT_NAME",
 	"app.routes.WithNotFound":                 "the route table: r.URL.Path → handler,<br>or the 404 page",
@@ -1054,7 +1076,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 	},
 	"demo-throttle": func(e *docsEnv) string {
 		demo := e.demo(nil)
-		for range views.FailuresPerUser {
+		for range throttle.FailuresPerUser {
 			demo.curl(e, "", "POST", "/login", nil, docsForm("username=admin", "password=wrong"))
 		}
 		head, body := demo.curl(e, "", "POST", "/login", nil, docsForm("username=admin", "password=secure123"))

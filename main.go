@@ -29,12 +29,15 @@ import (
 	"net/http/fcgi"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"example.com/miniweb/framework"
 	"example.com/miniweb/framework/validate"
+	"example.com/miniweb/throttle"
+	"example.com/miniweb/users"
 	"example.com/miniweb/views"
 )
 
@@ -222,15 +225,16 @@ func newRoutes(config config, logger *slog.Logger) (app, error) {
 	if err != nil {
 		return app{}, err
 	}
-	users, err := views.NewUsers(config.users)
+	accounts, err := users.NewStore(config.users)
 	if err != nil {
 		return app{}, err
 	}
 
-	throttle := views.NewThrottle(time.Now)
+	attempts := throttle.New(time.Now)
+	login := views.Login(accounts.Authenticate, attempts, pages, sessions, logger)
 	routes := framework.Routes{
-		"/":       views.Login(users, throttle, pages, sessions, logger),
-		"/login":  views.Login(users, throttle, pages, sessions, logger),
+		"/":       login,
+		"/login":  login,
 		"/home":   views.Home(pages, sessions),
 		"/logout": views.Logout(pages, sessions),
 	}
@@ -246,25 +250,33 @@ func newRoutes(config config, logger *slog.Logger) (app, error) {
 }
 
 // withMiddleware wraps routes in the middleware every request goes
-// through, outermost last: the 404 page, CSRF protection, the per-request
-// session cache, panic recovery, the mount, the access log, security
-// headers, and as configured, proxy trust and the HTTP rules validator.
+// through. The chain lists them outermost first: the first sees the
+// request first and the response last.
 func withMiddleware(config config, logger *slog.Logger, app app) http.Handler {
-	handler := app.routes.WithNotFound(http.HandlerFunc(app.pages.NotFound))
-	handler = http.NewCrossOriginProtection().Handler(handler)
-	handler = app.sessions.Handler(handler)
-	handler = app.pages.Recover(handler)
+	var chain []func(http.Handler) http.Handler
+	if config.report != nil {
+		chain = append(chain, validate.Handler(config.report)) // -dev: report broken HTTP rules
+	}
+	if config.trustProxy {
+		chain = append(chain, framework.TrustProxy()) // believe X-Forwarded-For and -Proto
+	}
+	chain = append(chain,
+		framework.SecurityHeaders(),
+		framework.AccessLog(logger),
+	)
 	if config.mount != "" {
 		// Outside Recover, so that the 500 page's links know SCRIPT_NAME.
-		handler = framework.Mount(config.mount, handler)
+		chain = append(chain, func(next http.Handler) http.Handler { return framework.Mount(config.mount, next) })
 	}
-	handler = framework.AccessLog(logger, handler)
-	handler = framework.SecurityHeaders(handler)
-	if config.trustProxy {
-		handler = framework.TrustProxy(handler)
-	}
-	if config.report != nil {
-		handler = validate.Handler(handler, config.report)
+	chain = append(chain,
+		framework.Recover(app.pages),            // a panic becomes the 500 page
+		app.sessions.Middleware(),               // each request decodes its session once
+		http.NewCrossOriginProtection().Handler, // 403 for a cross-origin POST (CSRF)
+	)
+
+	handler := app.routes.WithNotFound(http.HandlerFunc(app.pages.NotFound))
+	for _, middleware := range slices.Backward(chain) {
+		handler = middleware(handler)
 	}
 	return handler
 }

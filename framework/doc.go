@@ -17,7 +17,7 @@
 //	environ                          *http.Request
 //	environ["REQUEST_METHOD"]        r.Method
 //	environ["SCRIPT_NAME"]           the prefix http.StripPrefix removes; ScriptName(r)
-//	environ["PATH_INFO"]             r.URL.Path; PathInfo(r)
+//	environ["PATH_INFO"]             r.URL.Path
 //	environ["QUERY_STRING"]          r.URL.RawQuery
 //	environ["HTTP_*"]                r.Header
 //	environ["wsgi.input"]            r.Body
@@ -27,14 +27,25 @@
 //	wsgiref.util.shift_path_info     ShiftPath
 //	wsgiref.handlers.CGIHandler      net/http/cgi
 //
+// Package [example.com/miniweb/framework/wsgi] holds the rest of the
+// mapping (the environ dict, URL reconstruction, hop-by-hop headers) as
+// lessons, apart from the pieces an application runs on.
+//
 // # The pieces
 //
 // [Routes] maps PATH_INFO to a handler, the way the notes' URL_PATTERNS dict
 // does; [Methods] maps a request method to a handler for one path. [Mount]
-// serves an application under a SCRIPT_NAME prefix and [URL] builds links
-// that stay inside it. [ParseForm] reads an urlencoded body within
-// [MaxFormBytes]. [Pages] renders pongo2 templates to a buffer before a byte
-// is sent, and [Sessions] keeps the logged-in user in a cookie that
-// gorilla/securecookie signs and encrypts. [AccessLog], [Pages.Recover] and
-// [SecurityHeaders] are the middleware every response goes through.
+// serves an application under a SCRIPT_NAME prefix and [MountedPath]
+// builds links that stay inside it. [ReadForm] reads an urlencoded body
+// within [MaxFormBytes]. [Pages] renders pongo2 templates to a buffer
+// before a byte is sent, and [Sessions] keeps the logged-in user in a
+// cookie that gorilla/securecookie signs and encrypts.
+//
+// # Middleware
+//
+// Every middleware has one shape, func(http.Handler) http.Handler, made
+// by a function that takes its configuration, as in chi, and lives in a
+// file named for it: [AccessLog], [SecurityHeaders], [Recover],
+// [TrustProxy] and [Sessions.Middleware]. An application wires them in one
+// chain, outermost first.
 package framework

@@ -11,12 +11,12 @@ import (
 )
 
 // MaxFormBytes is the limit, in bytes, on an urlencoded request body that
-// [ParseForm] reads: 64 KiB. ParseForm returns an error that wraps ErrBodyTooLarge for
+// [ReadForm] reads: 64 KiB. ReadForm returns an error that wraps ErrBodyTooLarge for
 // a longer body; the caller answers 413 Content Too Large
 // (RFC 9110 §15.5.14).
 const MaxFormBytes = 64 << 10
 
-// Errors that [ParseForm] wraps. [FormErrorStatus] maps them to a status.
+// Errors that [ReadForm] wraps. [FormErrorStatus] maps them to a status.
 var (
 	// ErrBodyTooLarge means the body is longer than [MaxFormBytes].
 	ErrBodyTooLarge = errors.New("framework: request body too large")
@@ -25,8 +25,11 @@ var (
 	ErrUnsupportedMediaType = errors.New("framework: request body is not application/x-www-form-urlencoded")
 )
 
-// ParseForm reads r's body, at most [MaxFormBytes] of it, as an HTML form
+// ReadForm reads r's body, at most [MaxFormBytes] of it, as an HTML form
 // in application/x-www-form-urlencoded encoding and returns its fields.
+// Unlike [http.Request.ParseForm], it reads the body alone, answers a
+// body over the limit or of another type with an error that names the
+// status to send, and fills in none of r's fields.
 // Only the body counts: fields in the query string are not returned, so a
 // password never travels in a URL. A field that appears more than once
 // keeps all its values in order; url.Values.Get returns the first.
@@ -35,7 +38,7 @@ var (
 // Content-Type, [ErrBodyTooLarge] for a body over the limit, and otherwise
 // describes a malformed body ("%zz", a ";" separator, invalid UTF-8).
 // [FormErrorStatus] gives the status code to answer with.
-func ParseForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+func ReadForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "application/x-www-form-urlencoded" {
 		return nil, ErrUnsupportedMediaType
@@ -65,7 +68,7 @@ func ParseForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 }
 
 // FormErrorStatus returns the status code that answers an error from
-// [ParseForm]: 413 Content Too Large for [ErrBodyTooLarge], 415 Unsupported
+// [ReadForm]: 413 Content Too Large for [ErrBodyTooLarge], 415 Unsupported
 // Media Type for [ErrUnsupportedMediaType] (RFC 9110 §15.5.16), and 400 Bad
 // Request for any other error.
 func FormErrorStatus(err error) int {

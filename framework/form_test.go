@@ -29,7 +29,7 @@ func params(n int) string {
 	return strings.Repeat("a=1&", n-1) + "a=1"
 }
 
-func TestParseForm(t *testing.T) {
+func TestReadForm(t *testing.T) {
 	tests := []struct {
 		name        string
 		target      string // "/login" when empty
@@ -92,7 +92,7 @@ func TestParseForm(t *testing.T) {
 			if target == "" {
 				target = "/login"
 			}
-			form, err := ParseForm(httptest.NewRecorder(), newFormRequest(target, tc.contentType, tc.body))
+			form, err := ReadForm(httptest.NewRecorder(), newFormRequest(target, tc.contentType, tc.body))
 			if tc.wantStatus == 0 {
 				if err != nil {
 					t.Fatalf("POST %s %q: error %v, want none", tc.contentType, abbreviate(tc.body), err)
@@ -143,8 +143,8 @@ func abbreviateForm(form url.Values) url.Values {
 	return short
 }
 
-func TestParseFormFirstValue(t *testing.T) {
-	form, err := ParseForm(httptest.NewRecorder(), newFormRequest("/login", formContentType, "username=ann&username=mallory"))
+func TestReadFormFirstValue(t *testing.T) {
+	form, err := ReadForm(httptest.NewRecorder(), newFormRequest("/login", formContentType, "username=ann&username=mallory"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestFieldErrors(t *testing.T) {
 	}
 }
 
-func FuzzParseForm(f *testing.F) {
+func FuzzReadForm(f *testing.F) {
 	for _, seed := range []string{
 		"", "a=1", "username=ann&password=s3cret", "a=1&a=2", "a=%zz", "a=1;b=2", "a=%ff", "%c3=1",
 		"=", "&&", "a", "a==b", "+=+", "%00=%00", "a=\xff", "\u00e9=\u00e9",
@@ -249,7 +249,7 @@ func FuzzParseForm(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		form, err := ParseForm(httptest.NewRecorder(), newFormRequest("/login", formContentType, body))
+		form, err := ReadForm(httptest.NewRecorder(), newFormRequest("/login", formContentType, body))
 		if err != nil {
 			if status := FormErrorStatus(err); status != http.StatusBadRequest && status != http.StatusRequestEntityTooLarge {
 				t.Fatalf("POST %q: FormErrorStatus(%v) = %d, want %d or %d",
@@ -264,10 +264,10 @@ func FuzzParseForm(f *testing.F) {
 				}
 			}
 		}
-		// Whatever ParseForm accepts, url.ParseQuery reads the same way.
+		// Whatever ReadForm accepts, url.ParseQuery reads the same way.
 		want, err := url.ParseQuery(body)
 		if err != nil {
-			t.Fatalf("POST %q: ParseForm accepted it, url.ParseQuery: %v", body, err)
+			t.Fatalf("POST %q: ReadForm accepted it, url.ParseQuery: %v", body, err)
 		}
 		if !maps.EqualFunc(form, want, slices.Equal) {
 			t.Fatalf("POST %q: form = %v, url.ParseQuery gives %v", body, form, want)

@@ -16,7 +16,7 @@ type scriptNameKey struct{}
 //
 // For a request to prefix or to a path below it ("/app", "/app/login"),
 // Mount removes prefix from r.URL.Path with [http.StripPrefix], records it
-// for [ScriptName] and [URL], and calls handler; a request for prefix
+// for [ScriptName] and [MountedPath], and calls handler; a request for prefix
 // itself is served with PATH_INFO "/". Any other path, including one that
 // merely starts with the same letters ("/apple"), gets 404 Not Found.
 // Mounts nest: the inner prefix is appended to the outer one.
@@ -56,18 +56,12 @@ func ScriptName(r *http.Request) string {
 	return scriptName
 }
 
-// PathInfo returns WSGI's PATH_INFO for r: the path below [ScriptName],
-// which is r.URL.Path once [Mount] has removed its prefix. It is the key
-// [Routes] matches on.
-func PathInfo(r *http.Request) string {
-	return r.URL.Path
-}
-
-// URL returns the path of a page of this application as the client must
-// request it: [ScriptName] followed by path, which must start with "/".
-// URL(r, "/login") is "/login" at the root and "/app/login" when mounted
-// at "/app". Templates call it as {{ url("/login") }}.
-func URL(r *http.Request, path string) string {
+// MountedPath returns the path of a page of this application as the
+// client must request it: [ScriptName] followed by path, which must start
+// with "/". MountedPath(r, "/login") is "/login" at the root and
+// "/app/login" when mounted at "/app". Templates call it as
+// {{ url("/login") }}.
+func MountedPath(r *http.Request, path string) string {
 	return ScriptName(r) + path
 }
 

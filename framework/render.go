@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,7 +20,7 @@ import (
 // autoescaping on for every {{ value }}.
 //
 // Every template sees, besides the data a handler passes:
-//   - url, the function [URL]: {{ url("/login") }};
+//   - url, the function [MountedPath]: {{ url("/login") }};
 //   - user, the logged-in user's name, or "";
 //   - flashes, the session's flash messages, shown once.
 type Pages struct {
@@ -40,7 +39,7 @@ type Pages struct {
 // templates serve every request. With reload true, for development, each
 // render compiles the templates again from fsys, so edits show on the
 // next request. sessions supplies the user and flashes; logger records
-// render errors and panics.
+// render errors, and under [Recover], panics.
 func NewPages(fsys fs.FS, sessions *Sessions, logger *slog.Logger, reload bool) (*Pages, error) {
 	p := &Pages{fsys: fsys, sessions: sessions, logger: logger, reload: reload}
 	if err := p.compile(); err != nil {
@@ -96,7 +95,7 @@ func (p *Pages) execute(r *http.Request, name string, context pongo2.Context) ([
 	if !ok {
 		return nil, fmt.Errorf("framework: no template %q", name)
 	}
-	context["url"] = func(path string) string { return URL(r, path) }
+	context["url"] = func(path string) string { return MountedPath(r, path) }
 	return template.ExecuteBytes(context) // renders into a buffer of its own
 }
 
@@ -105,23 +104,24 @@ func (p *Pages) execute(r *http.Request, name string, context pongo2.Context) ([
 // buffer first, so a template error sends a clean 500 page (and logs the
 // error) instead of half a page under the status asked for. data may be
 // nil; its keys win over user and flashes, but not over url.
+//
+// The page shows the session's flash messages once: Render takes them
+// with [Sessions.Flashes], which writes the session back without them
+// through a Set-Cookie header.
 func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name string, data pongo2.Context) {
-	session := p.sessions.Load(w, r)
-	context := pongo2.Context{"user": session.User, "flashes": session.Flashes}
+	flashes, err := p.sessions.Flashes(w, r)
+	if err != nil {
+		p.ServerError(w, r, err)
+		return
+	}
+	context := pongo2.Context{"user": p.sessions.Load(w, r).User, "flashes": flashes}
 	context.Update(data)
 	body, err := p.execute(r, name, context)
 	if err != nil {
+		// The 500 page drops the Set-Cookie that took the flashes: they
+		// stay for the next page that renders.
 		p.ServerError(w, r, fmt.Errorf("rendering %s: %w", name, err))
 		return
-	}
-	if len(session.Flashes) > 0 {
-		session.Flashes = nil
-		if session.User == "" {
-			p.sessions.Clear(w, r) // the flashes were all there was
-		} else if err := p.sessions.Save(w, r, session); err != nil {
-			p.ServerError(w, r, err)
-			return
-		}
 	}
 	writeHTML(w, r, status, body)
 }
@@ -131,35 +131,6 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name 
 // http.HandlerFunc(pages.NotFound) can go to [Routes.WithNotFound].
 func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
 	p.Render(w, r, http.StatusNotFound, "404.html", nil)
-}
-
-// Recover returns a handler that calls next and turns a panic into a 500
-// Internal Server Error page (500.html), logging the panic and its stack.
-// The client sees no detail of the failure. If next had already started
-// the response, the connection is cut instead, as [http.Server] does.
-func (p *Pages) Recover(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		recorder, ok := w.(*statusRecorder) // from AccessLog, if it runs outside
-		if !ok {
-			recorder = &statusRecorder{ResponseWriter: w}
-		}
-		defer func() {
-			value := recover()
-			if value == nil {
-				return
-			}
-			if value == http.ErrAbortHandler {
-				panic(value)
-			}
-			p.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path,
-				"panic", value, "stack", string(debug.Stack()))
-			if recorder.status != 0 {
-				panic(http.ErrAbortHandler)
-			}
-			p.internalServerError(w, r)
-		}()
-		next.ServeHTTP(recorder, r)
-	})
 }
 
 // ServerError logs err and answers 500 Internal Server Error
@@ -190,10 +161,16 @@ func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
 	writeHTML(w, r, http.StatusInternalServerError, body)
 }
 
+// Header values of every page, shared as [SecurityHeaders] shares its own.
+var (
+	htmlContentType = []string{"text/html; charset=utf-8"}
+	noStore         = []string{"no-store"}
+)
+
 // writeHTML sends body as an HTML response with status and Cache-Control:
 // no-store; in answer to HEAD, it sends the same header and no body.
 func writeHTML(w http.ResponseWriter, r *http.Request, status int, body []byte) {
-	header := w.Header() // shared values: see nosniff in middleware.go
+	header := w.Header() // shared values: see nosniff in securityheaders.go
 	header["Content-Type"] = htmlContentType
 	header["Content-Length"] = []string{strconv.Itoa(len(body))}
 	// Pages show a user's data: no cache, shared or the browser's

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -116,8 +117,14 @@ func render(pages *Pages, target string, cookies []*http.Cookie, status int, nam
 		r.AddCookie(cookie)
 	}
 	rec := httptest.NewRecorder()
-	pages.Render(rec, r, status, name, data)
+	pages.Render(rec, withSessionCache(r), status, name, data)
 	return rec
+}
+
+// withSessionCache returns r with the place for its session that
+// Sessions.Middleware gives a request, which Render needs.
+func withSessionCache(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), sessionCacheKey{}, &sessionCache{}))
 }
 
 func TestRender(t *testing.T) {
@@ -166,7 +173,7 @@ func TestRenderHead(t *testing.T) {
 	responses := map[string]*httptest.ResponseRecorder{}
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
 		rec := httptest.NewRecorder()
-		pages.Render(rec, httptest.NewRequest(method, "/login", nil), http.StatusOK, "login.html", nil)
+		pages.Render(rec, withSessionCache(httptest.NewRequest(method, "/login", nil)), http.StatusOK, "login.html", nil)
 		responses[method] = rec
 	}
 	get, head := responses[http.MethodGet], responses[http.MethodHead]
@@ -230,7 +237,7 @@ func TestRenderURL(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var handler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				pages.Render(w, r, http.StatusOK, "login.html", nil)
+				pages.Render(w, withSessionCache(r), http.StatusOK, "login.html", nil)
 			})
 			if tc.mount == "/a/b" {
 				handler = Mount("/a", Mount("/b", handler))
@@ -463,91 +470,6 @@ func TestRenderConcurrent(t *testing.T) {
 	}
 }
 
-func TestRecover(t *testing.T) {
-	tests := []struct {
-		name       string
-		handler    http.HandlerFunc
-		wantPanic  any    // what ServeHTTP panics with, or nil
-		wantStatus int    // when it does not panic
-		wantBody   string // in the body, when it does not panic
-		wantLog    string // in the log, or "" for no log
-	}{
-		{name: "no panic",
-			handler: func(w http.ResponseWriter, r *http.Request) {
-				w.WriteHeader(http.StatusTeapot)
-				w.Write([]byte("short and stout"))
-			},
-			wantStatus: http.StatusTeapot, wantBody: "short and stout"},
-		{name: "panic before writing",
-			handler:    func(w http.ResponseWriter, r *http.Request) { panic("secret detail") },
-			wantStatus: http.StatusInternalServerError, wantBody: serverErrorMarker, wantLog: "secret detail"},
-		{name: "panic with an error",
-			handler:    func(w http.ResponseWriter, r *http.Request) { panic(errors.New("secret detail")) },
-			wantStatus: http.StatusInternalServerError, wantBody: serverErrorMarker, wantLog: "secret detail"},
-		{name: "panic after setting a cookie",
-			handler: func(w http.ResponseWriter, r *http.Request) {
-				http.SetCookie(w, &http.Cookie{Name: "session", Value: "half-done"})
-				panic("secret detail")
-			},
-			wantStatus: http.StatusInternalServerError, wantBody: serverErrorMarker, wantLog: "secret detail"},
-		{name: "panic after writing",
-			handler:   func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("half a page")); panic("secret detail") },
-			wantPanic: http.ErrAbortHandler, wantLog: "secret detail"},
-		{name: "panic after WriteHeader",
-			handler:   func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK); panic("secret detail") },
-			wantPanic: http.ErrAbortHandler, wantLog: "secret detail"},
-		{name: "ErrAbortHandler passes through",
-			handler:   func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) },
-			wantPanic: http.ErrAbortHandler},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			pages, _, logs := newTestPages(t, testTemplates(), false)
-			rec, panicked := serveRecovering(pages.Recover(tc.handler), httptest.NewRequest(http.MethodGet, "/boom", nil))
-			if panicked != tc.wantPanic {
-				t.Fatalf("GET /boom: panic = %v, want %v", panicked, tc.wantPanic)
-			}
-			if tc.wantPanic == nil {
-				if rec.Code != tc.wantStatus {
-					t.Errorf("GET /boom: status = %d, want %d", rec.Code, tc.wantStatus)
-				}
-				body := rec.Body.String()
-				if !strings.Contains(body, tc.wantBody) {
-					t.Errorf("GET /boom: body lacks %q:\n%s", tc.wantBody, body)
-				}
-				for _, leak := range []string{"secret", "goroutine", ".go:"} {
-					if strings.Contains(body, leak) {
-						t.Errorf("GET /boom: body contains %q:\n%s", leak, body)
-					}
-				}
-				if cookies := rec.Result().Cookies(); tc.wantStatus == http.StatusInternalServerError && len(cookies) != 0 {
-					t.Errorf("GET /boom: 500 with cookies %v, want none", cookies)
-				}
-			}
-			if tc.wantLog == "" {
-				if logs.Len() != 0 {
-					t.Errorf("GET /boom: logged %q, want nothing", logs)
-				}
-				return
-			}
-			for _, want := range []string{"level=ERROR", "panic serving request", "path=/boom", tc.wantLog, "goroutine", "stack="} {
-				if !strings.Contains(logs.String(), want) {
-					t.Errorf("GET /boom: log lacks %q:\n%s", want, logs)
-				}
-			}
-		})
-	}
-}
-
-// serveRecovering serves r with handler and returns the response and
-// what ServeHTTP panicked with, or nil.
-func serveRecovering(handler http.Handler, r *http.Request) (rec *httptest.ResponseRecorder, panicked any) {
-	rec = httptest.NewRecorder()
-	defer func() { panicked = recover() }()
-	handler.ServeHTTP(rec, r)
-	return rec, nil
-}
-
 func TestPagesNotFound(t *testing.T) {
 	pages, _, logs := newTestPages(t, testTemplates(), false)
 	handlers := map[string]http.Handler{
@@ -557,7 +479,7 @@ func TestPagesNotFound(t *testing.T) {
 	for name, handler := range handlers {
 		t.Run(name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/nowhere", nil))
+			handler.ServeHTTP(rec, withSessionCache(httptest.NewRequest(http.MethodGet, "/nowhere", nil)))
 			if rec.Code != http.StatusNotFound {
 				t.Errorf("GET /nowhere: status = %d, want %d", rec.Code, http.StatusNotFound)
 			}
@@ -629,7 +551,7 @@ func TestRenderGolden(t *testing.T) {
 		t.Run(tc.golden, func(t *testing.T) {
 			pages, sessions, _ := newTestPages(t, testTemplates(), false)
 			var handler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				pages.Render(w, r, tc.status, "login.html", tc.data)
+				pages.Render(w, withSessionCache(r), tc.status, "login.html", tc.data)
 			})
 			if tc.mount != "" {
 				handler = Mount(tc.mount, handler)

@@ -44,20 +44,22 @@ func (routes Routes) WithNotFound(notFound http.Handler) http.Handler {
 
 // Methods maps a request method ("GET", "POST", …: RFC 9110 §9) to the
 // handler for that method on one path. It answers HEAD with the GET
-// handler when it has no HEAD entry, dropping whatever body that handler
-// writes (RFC 9110 §9.3.2: HEAD is GET without the content), answers OPTIONS with 204 No
-// Content and an Allow header when it has no OPTIONS entry (§9.3.7), and
-// answers any other method it has no entry for with 405 Method Not
-// Allowed and an Allow header that lists the methods it has (§15.5.6).
+// handler when it has no HEAD entry (RFC 9110 §9.3.2: HEAD is GET without
+// the content), answers OPTIONS with 204 No Content and an Allow header
+// when it has no OPTIONS entry (§9.3.7), and answers any other method it
+// has no entry for with 405 Method Not Allowed and an Allow header that
+// lists the methods it has (§15.5.6).
+//
+// For HEAD, the GET handler runs unchanged and may write its body:
+// http.Server drops the body but counts it, so that HEAD gets the same
+// Content-Length and Content-Type as GET, as PEP 3333 asks of a WSGI
+// server. (A handler that knows it answers HEAD may skip writing.)
 type Methods map[string]http.Handler
 
 var _ http.Handler = Methods(nil)
 
 // ServeHTTP calls the handler for r.Method, as described on [Methods].
 func (methods Methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodHead {
-		w = headWriter{w}
-	}
 	if handler, ok := methods[r.Method]; ok {
 		handler.ServeHTTP(w, r)
 		return
@@ -87,17 +89,3 @@ func (methods Methods) allow() string {
 	slices.Sort(allowed)
 	return strings.Join(allowed, ", ")
 }
-
-// headWriter drops the body of a response to HEAD, so that a GET handler
-// can answer HEAD unchanged. (http.Server would drop it too, but only as
-// it sends it; a handler wrapped by middleware would still be seen
-// writing it.)
-type headWriter struct {
-	http.ResponseWriter
-}
-
-func (headWriter) Write(b []byte) (int, error) { return len(b), nil }
-
-// Unwrap returns the underlying ResponseWriter, for
-// [http.ResponseController].
-func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -4,11 +4,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 )
 
-// text returns a handler that writes body, so that a test can tell which
-// handler answered.
 // text returns a handler that writes body, and names itself by body in
 // the X-Handler header, which survives where a HEAD response drops body.
 func text(body string) http.Handler {
@@ -104,21 +103,11 @@ func TestRoutesWithNotFound(t *testing.T) {
 	}
 }
 
-// named returns a handler that names itself in the header field Handler
-// and writes its name as the body, so that a test can tell which handler
-// answered even when the body is dropped.
-func named(name string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Handler", name)
-		io.WriteString(w, name)
-	})
-}
-
 func TestMethods(t *testing.T) {
-	getPost := Methods{http.MethodGet: named("get"), http.MethodPost: named("post")}
-	postOnly := Methods{http.MethodPost: named("post")}
-	explicitHead := Methods{http.MethodGet: named("get"), http.MethodHead: named("head")}
-	explicitOptions := Methods{http.MethodGet: named("get"), http.MethodOptions: named("options")}
+	getPost := Methods{http.MethodGet: text("get"), http.MethodPost: text("post")}
+	postOnly := Methods{http.MethodPost: text("post")}
+	explicitHead := Methods{http.MethodGet: text("get"), http.MethodHead: text("head")}
+	explicitOptions := Methods{http.MethodGet: text("get"), http.MethodOptions: text("options")}
 	const notAllowed = "405 method not allowed\n"
 	tests := []struct {
 		name        string
@@ -149,20 +138,60 @@ func TestMethods(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := httptest.NewRecorder()
-			tc.methods.ServeHTTP(rec, httptest.NewRequest(tc.method, "/", nil))
-			if rec.Code != tc.wantStatus {
-				t.Errorf("%s /: status = %d, want %d", tc.method, rec.Code, tc.wantStatus)
+			// Over a real connection, where http.Server drops HEAD's body.
+			server := httptest.NewServer(tc.methods)
+			defer server.Close()
+			res, body := roundTrip(t, server.Client(), tc.method, server.URL)
+			if res.StatusCode != tc.wantStatus {
+				t.Errorf("%s /: status = %d, want %d", tc.method, res.StatusCode, tc.wantStatus)
 			}
-			if got := rec.Header().Get("Handler"); got != tc.wantHandler {
+			if got := res.Header.Get("X-Handler"); got != tc.wantHandler {
 				t.Errorf("%s /: answered by handler %q, want %q", tc.method, got, tc.wantHandler)
 			}
-			if got := rec.Body.String(); got != tc.wantBody {
-				t.Errorf("%s /: body = %q, want %q", tc.method, got, tc.wantBody)
+			if body != tc.wantBody {
+				t.Errorf("%s /: body = %q, want %q", tc.method, body, tc.wantBody)
 			}
-			if got := rec.Header().Get("Allow"); got != tc.wantAllow {
+			if got := res.Header.Get("Allow"); got != tc.wantAllow {
 				t.Errorf("%s /: Allow = %q, want %q", tc.method, got, tc.wantAllow)
 			}
 		})
 	}
+}
+
+// TestMethodsHeadHeaders checks, over a real connection, that HEAD gets
+// the header fields GET gets (RFC 9110 §9.3.2), Content-Type and
+// Content-Length included, from a GET handler that sets neither.
+func TestMethodsHeadHeaders(t *testing.T) {
+	server := httptest.NewServer(Methods{http.MethodGet: text("<p>hello</p>")})
+	defer server.Close()
+	get, _ := roundTrip(t, server.Client(), http.MethodGet, server.URL)
+	head, body := roundTrip(t, server.Client(), http.MethodHead, server.URL)
+	if body != "" {
+		t.Errorf("HEAD /: body %q, want none", body)
+	}
+	get.Header.Del("Date")
+	head.Header.Del("Date")
+	if !reflect.DeepEqual(head.Header, get.Header) || head.ContentLength != get.ContentLength {
+		t.Errorf("HEAD / header %v (length %d), want GET's %v (length %d)", head.Header, head.ContentLength, get.Header, get.ContentLength)
+	}
+}
+
+// roundTrip sends a request with method and no body to url and returns
+// the response, its body read and closed.
+func roundTrip(t *testing.T, client *http.Client, method, url string) (*http.Response, string) {
+	t.Helper()
+	r, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := client.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(body)
 }

@@ -76,6 +76,8 @@ type Session struct {
 // live in memory, so a restart forgets them, and a copy of a cookie taken
 // before a logout works again after a restart, until its lifetime or idle
 // timeout ends it.
+//
+// Handlers that load a session must run under [Sessions.Middleware].
 type Sessions struct {
 	codecs   []securecookie.Codec
 	lifetime time.Duration
@@ -158,15 +160,17 @@ func (s *Sessions) generation(user string) uint64 {
 // For a logged-in user last seen over a minute ago, Load moves LastSeen to
 // now and saves the session, through a Set-Cookie header on w.
 //
-// Under [Sessions.Handler], Load decodes the cookie once a request and
-// returns the same session to every later call, until Save or Clear.
+// Load decodes the cookie once a request and returns the same session to
+// every later call, until Save or Clear changes it. It keeps the session
+// in the place that [Sessions.Middleware] gives each request, and panics
+// when the request has none: that is a wiring mistake, which the first
+// request that loads a session finds.
 func (s *Sessions) Load(w http.ResponseWriter, r *http.Request) Session {
-	if cache, _ := r.Context().Value(sessionCacheKey{}).(*sessionCache); cache != nil && cache.loaded {
-		return cache.session
+	cache := requestCache(r)
+	if !cache.loaded {
+		cache.loaded, cache.session = true, s.load(w, r)
 	}
-	session := s.load(w, r)
-	remember(r, session)
-	return session
+	return cache.session
 }
 
 // load decodes, checks and refreshes the session in r's cookie, for Load.
@@ -219,6 +223,26 @@ func (s *Sessions) Clear(w http.ResponseWriter, r *http.Request) {
 	remember(r, Session{})
 }
 
+// Flashes returns the flash messages of r's session and removes them
+// from it, so that each is shown once, as Flask's get_flashed_messages
+// and gorilla/sessions' Session.Flashes do. When there were any, it
+// writes the session back without them through a Set-Cookie header on w,
+// or deletes the cookie when they were all it held; call it before the
+// response's first byte. The error is Save's.
+func (s *Sessions) Flashes(w http.ResponseWriter, r *http.Request) ([]string, error) {
+	session := s.Load(w, r)
+	flashes := session.Flashes
+	if len(flashes) == 0 {
+		return nil, nil
+	}
+	if session.User == "" {
+		s.Clear(w, r) // the flashes were all there was
+		return flashes, nil
+	}
+	session.Flashes = nil
+	return flashes, s.Save(w, r, session)
+}
+
 // sessionCacheKey is the context key of a request's sessionCache.
 type sessionCacheKey struct{}
 
@@ -228,24 +252,35 @@ type sessionCache struct {
 	session Session
 }
 
-// remember records session as r's session, if r has room for one
-// ([Sessions.Handler]).
+// Middleware returns middleware that gives each request a place for its
+// session, so that [Sessions.Load] decodes the cookie once however often
+// a request's view and page ask for it, and later calls see what Save and
+// Clear set. Every handler that loads a session must run under it.
+func (s *Sessions) Middleware() func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := context.WithValue(r.Context(), sessionCacheKey{}, &sessionCache{})
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// requestCache returns the place for r's session that Middleware made.
+func requestCache(r *http.Request) *sessionCache {
+	cache, ok := r.Context().Value(sessionCacheKey{}).(*sessionCache)
+	if !ok {
+		panic("framework: a session was loaded outside Sessions.Middleware: add it to the handler chain")
+	}
+	return cache
+}
+
+// remember records session as r's session for later Loads, if r runs
+// under Middleware. (Save and Clear work without it: a login handler
+// tested alone, or a cookie made for a test, need no cache.)
 func remember(r *http.Request, session Session) {
 	if cache, ok := r.Context().Value(sessionCacheKey{}).(*sessionCache); ok {
 		cache.loaded, cache.session = true, session
 	}
-}
-
-// Handler returns a handler that calls next with a request that carries
-// room for its session, so that [Sessions.Load] decodes the cookie once
-// however often a request's view and page ask for it, and later calls see
-// what Save and Clear set. Without it, each Load decodes the request's
-// cookie afresh and does not see a Save made earlier in the request.
-func (s *Sessions) Handler(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), sessionCacheKey{}, &sessionCache{})
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }
 
 // valid reports whether session, decoded from a cookie, may still be

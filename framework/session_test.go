@@ -67,7 +67,10 @@ func load(s *Sessions, name, value string) (Session, []*http.Cookie) {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Cookie", name+"="+value)
 	rec := httptest.NewRecorder()
-	session := s.Load(rec, r)
+	var session Session
+	s.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session = s.Load(w, r)
+	})).ServeHTTP(rec, r)
 	return session, rec.Result().Cookies()
 }
 
@@ -99,7 +102,10 @@ func TestSessionsRoundTrip(t *testing.T) {
 func TestSessionsNoCookie(t *testing.T) {
 	s := newTestSessions(t, keyPair('a')...)
 	rec := httptest.NewRecorder()
-	got := s.Load(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	var got Session
+	s.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = s.Load(w, r)
+	})).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	if !reflect.DeepEqual(got, Session{}) {
 		t.Errorf("Load without a cookie = %+v, want the zero Session", got)
 	}
@@ -196,6 +202,7 @@ func TestSessionsLoadUnderMount(t *testing.T) {
 			var handler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				got = s.Load(w, r)
 			})
+			handler = s.Middleware()(handler)
 			if mount != "" {
 				handler = Mount(mount, handler)
 			}
@@ -532,13 +539,14 @@ func encodeSession(s *Sessions, session Session) (string, error) {
 	return cookies[0].Value, nil
 }
 
-// TestSessionsHandlerCaches checks that under Handler a request decodes
-// its cookie once, and that Save and Clear update what later Loads see.
-func TestSessionsHandlerCaches(t *testing.T) {
+// TestSessionsMiddlewareCaches checks that under Middleware a request
+// decodes its cookie once, and that Save and Clear update what later
+// Loads see.
+func TestSessionsMiddlewareCaches(t *testing.T) {
 	s := newTestSessions(t, keyPair('a')...)
 	cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
 	var users []string
-	handler := s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	handler := s.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		users = append(users, s.Load(w, r).User)
 		r.Header.Set("Cookie", "session=garbage") // a second decode would fail
 		users = append(users, s.Load(w, r).User)
@@ -553,8 +561,21 @@ func TestSessionsHandlerCaches(t *testing.T) {
 	r.AddCookie(cookie)
 	handler.ServeHTTP(httptest.NewRecorder(), r)
 	if want := []string{"ann", "ann", "bob", ""}; !reflect.DeepEqual(users, want) {
-		t.Errorf("Load under Handler: users %q, want %q", users, want)
+		t.Errorf("Load under Middleware: users %q, want %q", users, want)
 	}
+}
+
+// TestSessionsLoadOutsideMiddleware checks that loading a session in a
+// handler chain without Middleware is a wiring mistake that fails loudly
+// on the first request, not a cache that is silently missing.
+func TestSessionsLoadOutsideMiddleware(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	defer func() {
+		if message, _ := recover().(string); !strings.Contains(message, "Sessions.Middleware") {
+			t.Errorf("Load outside Middleware: panic %q, want one that names Sessions.Middleware", message)
+		}
+	}()
+	s.Load(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
 }
 
 // TestSessionsRejectsSignedMalformed checks that a cookie whose signature

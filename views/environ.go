@@ -8,21 +8,22 @@ import (
 	"strings"
 
 	"example.com/miniweb/framework"
+	"example.com/miniweb/framework/wsgi"
 )
 
 // Environ is the counterpart of wsgiref.simple_server.demo_app: it
 // answers GET and HEAD with "Hello world!" and the request's environ
-// ([framework.Environ]), one NAME=value line each, sorted, as text/plain.
+// ([wsgi.Environ]), one NAME=value line each, sorted, as text/plain.
 // The values of cookies and credentials (HTTP_COOKIE, HTTP_AUTHORIZATION,
-// HTTP_PROXY_AUTHORIZATION) are replaced by [Redacted]. The demo serves it
+// HTTP_PROXY_AUTHORIZATION) are replaced by [redacted]. The demo serves it
 // at /environ in -dev mode only.
 func Environ() http.Handler {
 	return framework.Methods{
 		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			environ := framework.Environ(r)
+			environ := wsgi.Environ(r)
 			for _, name := range []string{"HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_PROXY_AUTHORIZATION"} {
 				if _, ok := environ[name]; ok {
-					environ[name] = Redacted
+					environ[name] = redacted
 				}
 			}
 			var body strings.Builder
@@ -36,5 +37,5 @@ func Environ() http.Handler {
 	}
 }
 
-// Redacted stands in for a secret value on the /environ page.
-const Redacted = "[redacted]"
+// redacted stands in for a secret value on the /environ page.
+const redacted = "[redacted]"

@@ -16,8 +16,8 @@ func Home(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if sessions.Load(w, r).User == "" {
 				// A slash needs no escaping in a query (RFC 3986 §3.4).
-				next := strings.ReplaceAll(url.QueryEscape(framework.PathInfo(r)), "%2F", "/")
-				http.Redirect(w, r, framework.URL(r, "/login?next="+next), http.StatusSeeOther)
+				next := strings.ReplaceAll(url.QueryEscape(r.URL.Path), "%2F", "/")
+				http.Redirect(w, r, framework.MountedPath(r, "/login?next="+next), http.StatusSeeOther)
 				return
 			}
 			pages.Render(w, r, http.StatusOK, "home.html", nil)
@@ -25,13 +25,13 @@ func Home(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 	}
 }
 
-// LoggedOut is the flash message shown after logging out.
-const LoggedOut = "You have been logged out."
+// loggedOut is the flash message shown after logging out.
+const loggedOut = "You have been logged out."
 
 // Logout ends the session on POST: it revokes every session of the user,
 // so that a copy of the cookie no longer works either
 // ([framework.Sessions.Revoke]), replaces the session with one that holds
-// only the flash message [LoggedOut], and redirects with 303 See Other to
+// only the flash message [loggedOut], and redirects with 303 See Other to
 // /login. It answers no GET, because a link or a prefetch must not log
 // anyone out; other methods get 405 with Allow.
 func Logout(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
@@ -40,11 +40,11 @@ func Logout(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 			if user := sessions.Load(w, r).User; user != "" {
 				sessions.Revoke(user)
 			}
-			if err := sessions.Save(w, r, framework.Session{Flashes: []string{LoggedOut}}); err != nil {
+			if err := sessions.Save(w, r, framework.Session{Flashes: []string{loggedOut}}); err != nil {
 				pages.ServerError(w, r, err)
 				return
 			}
-			http.Redirect(w, r, framework.URL(r, "/login"), http.StatusSeeOther)
+			http.Redirect(w, r, framework.MountedPath(r, "/login"), http.StatusSeeOther)
 		}),
 	}
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,54 +14,57 @@ import (
 	"github.com/flosch/pongo2/v6"
 
 	"example.com/miniweb/framework"
+	"example.com/miniweb/throttle"
 )
 
-// MaxPasswordBytes is the longest password, in bytes of UTF-8, that
+// maxPasswordBytes is the longest password, in bytes of UTF-8, that
 // [Login] will hash: 1 KiB. A longer one fails like a wrong password,
 // without the cost of hashing it.
-const MaxPasswordBytes = 1024
+const maxPasswordBytes = 1024
 
-// MaxUsernameBytes is the longest user name, in bytes of UTF-8, that
+// maxUsernameBytes is the longest user name, in bytes of UTF-8, that
 // [Login] accepts: 256.
-const MaxUsernameBytes = 256
+const maxUsernameBytes = 256
 
-// LoginFailed is the one message for every failed login: an unknown user,
+// loginFailed is the one message for every failed login: an unknown user,
 // a wrong password, an empty or an overlong field. One message for all
 // reveals nothing about which user names exist.
-const LoginFailed = "Invalid username or password."
+const loginFailed = "Invalid username or password."
 
 // Login serves the login form on GET and HEAD and checks the submitted
 // credentials on POST. Success starts a new session and redirects with 303
 // See Other to the form's next field, a local path, or to /home
 // (Post/Redirect/Get). Failure re-renders the form with 422 Unprocessable
 // Content (RFC 9110 §15.5.21), the user name kept and the password not,
-// and the message [LoginFailed]. After too many failures for the user
-// name or the client address (see [Throttle]), every attempt, right
-// password or not, gets 429 Too Many Requests with Retry-After (RFC 6585
-// §4) until the throttle lets it through. A malformed body gets 400, 413
-// or 415 from [framework.ParseForm]. Other methods get 405 with Allow:
+// and one message for every failure. After too many failures for the
+// user name or the client address (counted by attempts), every attempt,
+// right password or not, gets 429 Too Many Requests with Retry-After
+// (RFC 6585 §4) until the throttle lets it through. A malformed body gets 400, 413
+// or 415 from [framework.ReadForm]. Other methods get 405 with Allow:
 // GET, HEAD, OPTIONS, POST (RFC 9110 §15.5.6).
 //
+// authenticate checks a password, as [example.com/miniweb/users.Store.Authenticate] does.
 // The credentials are read from the urlencoded body only; where a field
 // is repeated, the first value counts. Each success and failure is
 // logged with the user name and client address, never the password.
-func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *framework.Sessions, logger *slog.Logger) http.Handler {
+func Login(authenticate func(ctx context.Context, username, password string) bool, attempts *throttle.Throttle,
+	pages *framework.Pages, sessions *framework.Sessions, logger *slog.Logger) http.Handler {
 	return framework.Methods{
 		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			next := "/home"
 			if r.URL.RawQuery != "" {
-				next = LocalPath(r.URL.Query().Get("next"), next)
+				next = localPath(r.URL.Query().Get("next"), next)
 			}
 			pages.Render(w, r, http.StatusOK, "login.html", pongo2.Context{"next": next})
 		}),
 		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			form, err := framework.ParseForm(w, r)
+			form, err := framework.ReadForm(w, r)
 			if err != nil {
 				http.Error(w, err.Error(), framework.FormErrorStatus(err))
 				return
 			}
 			username, password := form.Get("username"), form.Get("password")
-			next := LocalPath(form.Get("next"), "/home")
+			next := localPath(form.Get("next"), "/home")
 			client := clientAddress(r)
 			// showForm shows the form again, with the user name kept, the
 			// password not, and message.
@@ -73,7 +77,7 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 			}
 			failed := func() {
 				logger.Warn("login failed", "user", username, "client", client)
-				showForm(http.StatusUnprocessableEntity, LoginFailed)
+				showForm(http.StatusUnprocessableEntity, loginFailed)
 			}
 
 			// Any failure, valid input or not, shows the same message, so
@@ -83,14 +87,14 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 			errs := framework.FieldErrors{}
 			errs.Required(form, "username", "Enter your username.")
 			errs.Required(form, "password", "Enter your password.")
-			errs.MaxLength(form, "username", MaxUsernameBytes, "That username is too long.")
-			errs.MaxLength(form, "password", MaxPasswordBytes, "That password is too long.")
+			errs.MaxLength(form, "username", maxUsernameBytes, "That username is too long.")
+			errs.MaxLength(form, "password", maxPasswordBytes, "That password is too long.")
 			if len(errs) > 0 {
 				failed()
 				return
 			}
 
-			attempt, retryAfter := throttle.Try(username, client)
+			attempt, retryAfter := attempts.Try(username, client)
 			if attempt == nil {
 				logger.Warn("login throttled", "user", username, "client", client)
 				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
@@ -98,7 +102,7 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 				showForm(http.StatusTooManyRequests, throttledMessage(seconds))
 				return
 			}
-			if !users.Authenticate(r.Context(), username, password) {
+			if !authenticate(r.Context(), username, password) {
 				failed()
 				return
 			}
@@ -110,7 +114,7 @@ func Login(users *Users, throttle *Throttle, pages *framework.Pages, sessions *f
 				return
 			}
 			logger.Info("login", "user", username, "client", client, "session", session.ID)
-			http.Redirect(w, r, framework.URL(r, next), http.StatusSeeOther)
+			http.Redirect(w, r, framework.MountedPath(r, next), http.StatusSeeOther)
 		}),
 	}
 }
@@ -139,13 +143,13 @@ func clientAddress(r *http.Request) string {
 	return address.Unmap().String()
 }
 
-// LocalPath returns next if it is a path on this site, such as "/home" or
+// localPath returns next if it is a path on this site, such as "/home" or
 // "/home?tab=1", and otherwise fallback. It refuses anything a browser
 // could follow to another site: an absolute URL ("https://evil",
 // "javascript:…"), a scheme-relative one ("//evil"), a backslash, which
 // browsers read as a slash ("/\evil"), and control characters, which
 // browsers drop ("/\t/evil").
-func LocalPath(next, fallback string) string {
+func localPath(next, fallback string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return fallback
 	}

@@ -1,15 +1,248 @@
 package views
 
 import (
+	"bytes"
 	"context"
-	"runtime"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
-	"testing/synctest"
+	"time"
 
-	"github.com/alexedwards/argon2id"
+	"example.com/miniweb/framework"
+	"example.com/miniweb/throttle"
+	"example.com/miniweb/users"
 )
+
+// testLogin returns the Login handler over the real templates and the
+// demo account's real argon2id store, a counter of the password checks
+// it asks for (each one hash), and its log.
+func testLogin(t *testing.T) (http.Handler, *int, *bytes.Buffer) {
+	t.Helper()
+	demo, err := demoAccount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testLoginWith(t, demo.Authenticate)
+}
+
+// cheapAuthenticate stands in for argon2id in tests that make many
+// attempts and are not about hashing: it knows only the demo account.
+func cheapAuthenticate(ctx context.Context, username, password string) bool {
+	return username == "admin" && password == "secure123"
+}
+
+// testLoginWith is testLogin with authenticate in place of the store.
+func testLoginWith(t *testing.T, authenticate func(ctx context.Context, username, password string) bool) (http.Handler, *int, *bytes.Buffer) {
+	t.Helper()
+	sessions, err := framework.NewSessions(0,
+		bytes.Repeat([]byte{1}, framework.HashKeyBytes), bytes.Repeat([]byte{2}, framework.BlockKeyBytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&log, nil))
+	pages, err := framework.NewPages(os.DirFS("../templates"), sessions, logger, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := 0
+	counted := func(ctx context.Context, username, password string) bool {
+		checks++
+		return authenticate(ctx, username, password)
+	}
+	login := Login(counted, throttle.New(time.Now), pages, sessions, logger)
+	return sessions.Middleware()(login), &checks, &log
+}
+
+// demoAccount hashes the demo account once for all tests: argon2id is
+// slow on purpose, and slower still under the race detector.
+var demoAccount = sync.OnceValues(func() (*users.Store, error) {
+	return users.NewStore(map[string]string{"admin": "secure123"})
+})
+
+func postLogin(handler http.Handler, form url.Values) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, r)
+	return rec
+}
+
+// TestLoginFailuresLookAlike checks that every kind of failed login gets
+// the same status and page, apart from the echoed user name, and costs a
+// password hash exactly when the input is valid.
+func TestLoginFailuresLookAlike(t *testing.T) {
+	tests := []struct {
+		name       string
+		username   string
+		password   string
+		wantHashes int
+	}{
+		{name: "wrong password", username: "admin", password: "wrong", wantHashes: 1},
+		{name: "unknown user", username: "nobody", password: "wrong", wantHashes: 1},
+		{name: "empty fields", username: "", password: "", wantHashes: 0},
+		{name: "empty password", username: "admin", password: "", wantHashes: 0},
+		{name: "password over 1 KiB", username: "admin", password: strings.Repeat("a", maxPasswordBytes+1), wantHashes: 0},
+		{name: "user name over the limit", username: strings.Repeat("a", maxUsernameBytes+1), password: "wrong", wantHashes: 0},
+	}
+	// The page every failure must show: an empty form's, with the message.
+	handler, _, _ := testLogin(t)
+	wantBody := postLogin(handler, url.Values{"username": {""}, "password": {""}}).Body.String()
+	if !strings.Contains(wantBody, loginFailed) {
+		t.Fatalf("POST /login with empty fields: page lacks %q:\n%s", loginFailed, wantBody)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			handler, hashes, _ := testLogin(t)
+			rec := postLogin(handler, url.Values{"username": {tc.username}, "password": {tc.password}})
+			if rec.Code != http.StatusUnprocessableEntity {
+				t.Errorf("POST /login %s: status = %d, want %d", tc.name, rec.Code, http.StatusUnprocessableEntity)
+			}
+			if *hashes != tc.wantHashes {
+				t.Errorf("POST /login %s: %d password hashes, want %d", tc.name, *hashes, tc.wantHashes)
+			}
+			body := rec.Body.String()
+			if tc.username != "" {
+				body = strings.ReplaceAll(body, `value="`+tc.username+`"`, `value=""`)
+			}
+			if body != wantBody {
+				t.Errorf("POST /login %s: the page differs from an empty form's:\n%s\nwant:\n%s", tc.name, body, wantBody)
+			}
+		})
+	}
+}
+
+// TestLoginThrottled checks that after throttle.FailuresPerUser failures
+// even the right password gets 429 with Retry-After, and costs no hash.
+func TestLoginThrottled(t *testing.T) {
+	handler, hashes, _ := testLogin(t)
+	for range throttle.FailuresPerUser {
+		postLogin(handler, url.Values{"username": {"admin"}, "password": {"wrong"}})
+	}
+	*hashes = 0
+	rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"secure123"}})
+	if rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("POST /login with the right password after %d failures: status = %d, want %d",
+			throttle.FailuresPerUser, rec.Code, http.StatusTooManyRequests)
+	}
+	if retryAfter := rec.Header().Get("Retry-After"); retryAfter == "" || retryAfter == "0" {
+		t.Errorf("429: Retry-After = %q, want a number of seconds", retryAfter)
+	}
+	if *hashes != 0 {
+		t.Errorf("429: %d password hashes, want none", *hashes)
+	}
+	if rec.Header().Get("Set-Cookie") != "" {
+		t.Errorf("429: Set-Cookie %q, want no session", rec.Header().Get("Set-Cookie"))
+	}
+}
+
+// TestLoginLog checks that logins are logged with the user name, that a
+// user name cannot forge a log line, and that no password reaches the log.
+func TestLoginLog(t *testing.T) {
+	handler, _, log := testLogin(t)
+	const forged = "mallory\nlevel=INFO msg=login user=admin"
+	postLogin(handler, url.Values{"username": {forged}, "password": {"hunter2-secret"}})
+	rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"secure123"}})
+	cookie := rec.Result().Cookies()[0].Value
+
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("log has %d lines, want 2 (one failure, one success):\n%s", len(lines), log)
+	}
+	if !strings.Contains(lines[0], `msg="login failed"`) || !strings.Contains(lines[0], `user="mallory\nlevel=INFO`) {
+		t.Errorf("log line for the failure = %s, want the user name escaped on one line", lines[0])
+	}
+	if !strings.Contains(lines[1], "msg=login user=admin") {
+		t.Errorf("log line for the success = %s, want msg=login user=admin", lines[1])
+	}
+	for _, secret := range []string{"hunter2-secret", "secure123", cookie} {
+		if strings.Contains(log.String(), secret) {
+			t.Errorf("log contains the secret %.20q", secret)
+		}
+	}
+}
+
+// TestLoginThrottledLog checks that a throttled attempt is logged, with
+// neither the passwords tried before it nor its own.
+func TestLoginThrottledLog(t *testing.T) {
+	handler, _, log := testLogin(t)
+	for range throttle.FailuresPerUser {
+		postLogin(handler, url.Values{"username": {"admin"}, "password": {"hunter2-secret"}})
+	}
+	if rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"secure123"}}); rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("POST /login after %d failures: status = %d, want %d", throttle.FailuresPerUser, rec.Code, http.StatusTooManyRequests)
+	}
+	if !strings.Contains(log.String(), `msg="login throttled" user=admin`) {
+		t.Errorf("log has no line for the throttled attempt:\n%s", log)
+	}
+	for _, secret := range []string{"hunter2-secret", "secure123"} {
+		if strings.Contains(log.String(), secret) {
+			t.Errorf("log contains the password %q", secret)
+		}
+	}
+}
+
+// TestLoginThrottledPerClientAddress checks that the throttle counts a
+// client by its IP address, not by its address and port, and an IPv6
+// client by its /64: a client that opens a new connection, or takes a new
+// address in its network, for every guess is still one client.
+func TestLoginThrottledPerClientAddress(t *testing.T) {
+	tests := []struct {
+		name    string
+		address func(i int) string // RemoteAddr of the ith guess
+	}{
+		{name: "IPv4, new port each time", address: func(i int) string { return fmt.Sprintf("192.0.2.1:%d", 40000+i) }},
+		{name: "IPv6, new address in the /64 each time", address: func(i int) string { return fmt.Sprintf("[2001:db8:1:2::%x]:443", i+1) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			handler, _, _ := testLoginWith(t, cheapAuthenticate)
+			post := func(i int) int {
+				form := url.Values{"username": {fmt.Sprintf("user%d", i)}, "password": {"wrong"}}
+				r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.RemoteAddr = tc.address(i)
+				rec := httptest.NewRecorder()
+				handler.ServeHTTP(rec, r)
+				return rec.Code
+			}
+			for i := range throttle.FailuresPerClient {
+				if status := post(i); status != http.StatusUnprocessableEntity {
+					t.Fatalf("guess %d from %s: status = %d, want %d", i+1, tc.address(i), status, http.StatusUnprocessableEntity)
+				}
+			}
+			if status := post(throttle.FailuresPerClient); status != http.StatusTooManyRequests {
+				t.Errorf("guess %d from %s: status = %d, want %d", throttle.FailuresPerClient+1, tc.address(throttle.FailuresPerClient), status, http.StatusTooManyRequests)
+			}
+		})
+	}
+}
+
+// TestLoginInvalidInputNotThrottled checks that input refused before the
+// password check, such as an overlong user name, never reaches the
+// throttle: it cannot fill it with large keys.
+func TestLoginInvalidInputNotThrottled(t *testing.T) {
+	handler, _, _ := testLoginWith(t, cheapAuthenticate)
+	long := strings.Repeat("a", maxUsernameBytes+1)
+	for range throttle.FailuresPerUser + 1 {
+		if rec := postLogin(handler, url.Values{"username": {long}, "password": {"x"}}); rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("POST /login with an overlong user name: status = %d, want %d", rec.Code, http.StatusUnprocessableEntity)
+		}
+	}
+	// The same client still has all its attempts.
+	for range throttle.FailuresPerUser {
+		postLogin(handler, url.Values{"username": {"admin"}, "password": {"wrong"}})
+	}
+	if rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"wrong"}}); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("attempt %d for admin: status = %d, want %d", throttle.FailuresPerUser+1, rec.Code, http.StatusTooManyRequests)
+	}
+}
 
 func TestLocalPath(t *testing.T) {
 	tests := []struct {
@@ -34,8 +267,8 @@ func TestLocalPath(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := LocalPath(tc.next, "/fallback"); got != tc.want {
-				t.Errorf("LocalPath(%q) = %q, want %q", tc.next, got, tc.want)
+			if got := localPath(tc.next, "/fallback"); got != tc.want {
+				t.Errorf("localPath(%q) = %q, want %q", tc.next, got, tc.want)
 			}
 		})
 	}
@@ -46,166 +279,31 @@ func FuzzLocalPath(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, next string) {
-		got := LocalPath(next, "/fallback")
+		got := localPath(next, "/fallback")
 		if got == "/fallback" {
 			return
 		}
 		// Anything accepted must be a path a browser keeps on this site.
 		if got != next || !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") ||
 			strings.ContainsAny(got, "\\\t\r\n") {
-			t.Errorf("LocalPath(%q) = %q, which could leave the site", next, got)
+			t.Errorf("localPath(%q) = %q, which could leave the site", next, got)
 		}
 	})
 }
 
-func TestAuthenticate(t *testing.T) {
-	// 64-character passwords in several scripts: argon2id has no length
-	// limit below MaxPasswordBytes, unlike bcrypt's 72 bytes.
-	passwords := map[string]string{
-		"admin": "secure123",
-		"latin": strings.Repeat("pässwörd", 8),
-		"han":   strings.Repeat("密码安全测试", 10) + "密码安全",
-		"emoji": strings.Repeat("🔑", 64),
-	}
-	users, err := NewUsers(passwords)
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestThrottledMessage(t *testing.T) {
 	tests := []struct {
-		name, user, password string
-		want                 bool
+		seconds int
+		want    string
 	}{
-		{name: "demo account", user: "admin", password: "secure123", want: true},
-		{name: "wrong password", user: "admin", password: "secure124", want: false},
-		{name: "empty password", user: "admin", password: "", want: false},
-		{name: "unknown user", user: "nobody", password: "secure123", want: false},
-		{name: "user name case matters", user: "Admin", password: "secure123", want: false},
-		{name: "64 latin characters", user: "latin", password: passwords["latin"], want: true},
-		{name: "64 han characters", user: "han", password: passwords["han"], want: true},
-		{name: "64 emoji", user: "emoji", password: passwords["emoji"], want: true},
-		{name: "64 emoji, last one differs", user: "emoji", password: strings.Repeat("🔑", 63) + "🔒", want: false},
+		{1, "Too many failed logins. Try again in a minute."},
+		{60, "Too many failed logins. Try again in a minute."},
+		{61, "Too many failed logins. Try again in 2 minutes."},
+		{180, "Too many failed logins. Try again in 3 minutes."},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := users.Authenticate(t.Context(), tc.user, tc.password); got != tc.want {
-				t.Errorf("Authenticate(%q, %q) = %v, want %v", tc.user, tc.password, got, tc.want)
-			}
-		})
-	}
-	for name, password := range passwords {
-		if n := len([]rune(password)); n != 64 && name != "admin" {
-			t.Errorf("password of %s has %d characters, want 64", name, n)
+		if got := throttledMessage(tc.seconds); got != tc.want {
+			t.Errorf("throttledMessage(%d) = %q, want %q", tc.seconds, got, tc.want)
 		}
-	}
-}
-
-// TestAuthenticateCost checks that an unknown user costs one password
-// hash, as a wrong password does, so that timing cannot tell them apart.
-// It counts hash calls rather than timing them.
-func TestConcurrentChecks(t *testing.T) {
-	slots := concurrentChecks()
-	if slots < 1 || slots > runtime.NumCPU() || slots*int(passwordParams.Memory)<<10 > MaxHashingMemory {
-		t.Errorf("concurrentChecks() = %d with %d CPUs and %d KiB a check, want 1 to %d within %d bytes",
-			slots, runtime.NumCPU(), passwordParams.Memory, runtime.NumCPU(), MaxHashingMemory)
-	}
-}
-
-func TestAuthenticateCost(t *testing.T) {
-	users, err := NewUsers(map[string]string{"admin": "secure123"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	calls := 0
-	compare := users.compare
-	users.compare = func(password, hash string) (bool, error) {
-		calls++
-		return compare(password, hash)
-	}
-	for _, tc := range []struct{ name, user, password string }{
-		{name: "right password", user: "admin", password: "secure123"},
-		{name: "wrong password", user: "admin", password: "nope"},
-		{name: "unknown user", user: "nobody", password: "nope"},
-	} {
-		calls = 0
-		users.Authenticate(t.Context(), tc.user, tc.password)
-		if calls != 1 {
-			t.Errorf("Authenticate(%q, %q), %s: %d hash calls, want 1", tc.user, tc.password, tc.name, calls)
-		}
-	}
-}
-
-// TestAuthenticateConcurrency checks that no more than concurrentChecks()
-// password hashes run at once, however many logins arrive together. In a
-// synctest bubble, synctest.Wait returns once every login is either
-// hashing (held on release) or waiting for a slot, so the count it sees
-// is exact.
-func TestAuthenticateConcurrency(t *testing.T) {
-	shared, err := demoUsers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	synctest.Test(t, func(t *testing.T) {
-		slots := concurrentChecks()
-		users := *shared
-		users.hashing = make(chan struct{}, slots) // made in the bubble, so that waiting on it counts as blocked
-		var running atomic.Int32
-		release := make(chan struct{})
-		users.compare = func(password, hash string) (bool, error) {
-			running.Add(1)
-			<-release
-			running.Add(-1)
-			return false, nil
-		}
-		logins := 4 * slots
-		for range logins {
-			go users.Authenticate(t.Context(), "admin", "x")
-		}
-		for done := range logins {
-			synctest.Wait()
-			if got, want := int(running.Load()), min(slots, logins-done); got != want {
-				t.Errorf("%d logins waiting: %d password checks running, want %d", logins-done, got, want)
-			}
-			release <- struct{}{}
-		}
-		synctest.Wait()
-	})
-}
-
-// TestDummyHashCost checks that the dummy hash, checked for an unknown
-// user, costs what a real one does: the same argon2id parameters.
-func TestDummyHashCost(t *testing.T) {
-	users, err := demoUsers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, hash := range map[string]string{"dummy": users.dummyHash, "admin": users.hashes["admin"]} {
-		params, _, _, err := argon2id.DecodeHash(hash)
-		if err != nil {
-			t.Fatalf("%s hash: %v", name, err)
-		}
-		if params.Memory != passwordParams.Memory || params.Iterations != passwordParams.Iterations ||
-			params.Parallelism != passwordParams.Parallelism || params.KeyLength != passwordParams.KeyLength {
-			t.Errorf("%s hash parameters = %+v, want %+v", name, *params, *passwordParams)
-		}
-	}
-}
-
-// TestAuthenticateGivesUpWithTheClient checks that a login waiting for a
-// hashing slot gives up, without hashing, when its request's context ends.
-func TestAuthenticateGivesUpWithTheClient(t *testing.T) {
-	shared, err := demoUsers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := *shared
-	users.hashing = make(chan struct{}) // no slot free, ever
-	users.compare = func(password, hash string) (bool, error) {
-		t.Error("a password was hashed for a request that had ended")
-		return true, nil
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	if users.Authenticate(ctx, "admin", "secure123") {
-		t.Errorf("Authenticate with an ended context = true, want false")
 	}
 }

@@ -1,13 +1,13 @@
 // Package validate checks that handlers follow the rules of HTTP, the way
 // Python's wsgiref.validate (after paste.lint) checks WSGI applications.
-// It is for development and tests: [Handler] wraps a handler and reports
+// It is for development and tests: [Handler] is middleware that reports
 // every rule a response breaks, while the response goes on unchanged.
 //
 // The rules, with the section of RFC 9110 behind each:
 //   - WriteHeader is called once, with a code from 100 to 999 (§15);
-//   - no body follows HEAD (§9.3.2), 1xx (§15.2), 204 (§15.3.5) or
-//     304 (§15.4.5);
-//   - a Content-Length header matches the bytes written (§8.6);
+//   - no body follows 1xx (§15.2), 204 (§15.3.5) or 304 (§15.4.5);
+//   - a Content-Length header matches the bytes written (§8.6), except
+//     for HEAD with no body written, where it gives GET's size (§9.3.2);
 //   - a non-empty body has a Content-Type (§8.3);
 //   - no hop-by-hop header is set by the application (§7.6.1);
 //   - header names are tokens and values hold no CR, LF or NUL (§5);
@@ -22,22 +22,27 @@ import (
 
 	"golang.org/x/net/http/httpguts"
 
-	"example.com/miniweb/framework"
+	"example.com/miniweb/framework/wsgi"
 )
 
-// Handler returns a handler that calls next and reports, through report,
-// each rule of the package comment that the response breaks, with the
-// request it answered. report is called from the request's goroutine,
-// possibly more than once a request; it must be safe for concurrent use.
+// Handler returns middleware that calls the next handler and reports,
+// through report, each rule of the package comment that the response
+// breaks, with the request it answered. report is called from the
+// request's goroutine, possibly more than once a request; it must be safe
+// for concurrent use.
 //
 // A code outside 100–999, which net/http would panic on, is reported and
-// sent as 500 instead.
-func Handler(next http.Handler, report func(r *http.Request, violation string)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		checker := &checker{ResponseWriter: w, request: r, report: report}
-		next.ServeHTTP(checker, r)
-		checker.finish()
-	})
+// sent as 500 instead. A body written in answer to HEAD is no violation:
+// net/http drops it, as PEP 3333 asks a WSGI server to, and counts it for
+// Content-Length, so that HEAD gets GET's header fields.
+func Handler(report func(r *http.Request, violation string)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			checker := &checker{ResponseWriter: w, request: r, report: report}
+			next.ServeHTTP(checker, r)
+			checker.finish()
+		})
+	}
 }
 
 // checker is the ResponseWriter that Handler gives next.
@@ -76,7 +81,7 @@ func (c *checker) Write(b []byte) (int, error) {
 		c.WriteHeader(http.StatusOK)
 	}
 	if len(b) > 0 && c.written == 0 {
-		if !bodyAllowed(c.request.Method, c.status) {
+		if !bodyAllowed(c.status) {
 			c.reportf("body written for %s with status %d", c.request.Method, c.status)
 		}
 		if c.Header().Get("Content-Type") == "" {
@@ -105,7 +110,7 @@ func (c *checker) checkHeader() {
 				c.reportf("invalid value %q for header %s", value, name)
 			}
 		}
-		if framework.IsHopByHop(name) {
+		if wsgi.IsHopByHop(name) {
 			c.reportf("hop-by-hop header %s set by the application", name)
 		}
 	}
@@ -129,7 +134,7 @@ func (c *checker) finish() {
 		c.checkHeader()
 	}
 	contentLength := c.Header().Get("Content-Length")
-	if contentLength == "" || c.request.Method == http.MethodHead || !bodyAllowed(c.request.Method, c.status) {
+	if contentLength == "" || !bodyAllowed(c.status) || (c.request.Method == http.MethodHead && c.written == 0) {
 		return
 	}
 	if n, err := strconv.ParseInt(contentLength, 10, 64); err != nil || n != c.written {
@@ -137,13 +142,7 @@ func (c *checker) finish() {
 	}
 }
 
-// bodyAllowed reports whether a response with status to a request with
-// method may have content.
-func bodyAllowed(method string, status int) bool {
-	switch {
-	case method == http.MethodHead, status < 200,
-		status == http.StatusNoContent, status == http.StatusNotModified:
-		return false
-	}
-	return true
+// bodyAllowed reports whether a response with status may have content.
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }

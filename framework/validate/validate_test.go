@@ -14,7 +14,7 @@ import (
 func check(method string, handler http.HandlerFunc) []string {
 	var violations []string
 	report := func(r *http.Request, violation string) { violations = append(violations, violation) }
-	Handler(handler, report).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, "/", nil))
+	Handler(report)(handler).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, "/", nil))
 	return violations
 }
 
@@ -47,8 +47,13 @@ func TestRules(t *testing.T) {
 			w.WriteHeader(http.StatusEarlyHints)
 			w.WriteHeader(http.StatusNoContent)
 		}},
-		{name: "body for HEAD", method: http.MethodHead, want: "body written for HEAD", handler: func(w http.ResponseWriter, r *http.Request) {
+		{name: "body for HEAD, as a GET handler writes it", method: http.MethodHead, handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
+			io.WriteString(w, "hello")
+		}},
+		{name: "body for HEAD, wrong length", method: http.MethodHead, want: "Content-Length 4", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.Header().Set("Content-Length", "4")
 			io.WriteString(w, "hello")
 		}},
 		{name: "HEAD without body", method: http.MethodHead, handler: func(w http.ResponseWriter, r *http.Request) {
@@ -125,8 +130,7 @@ func TestRules(t *testing.T) {
 // reaches the client as 500.
 func TestInvalidCodeBecomes500(t *testing.T) {
 	recorder := httptest.NewRecorder()
-	handler := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(42) }),
-		func(*http.Request, string) {})
+	handler := Handler(func(*http.Request, string) {})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(42) }))
 	handler.ServeHTTP(recorder, httptest.NewRequest(http.MethodGet, "/", nil))
 	if recorder.Code != http.StatusInternalServerError {
 		t.Errorf("WriteHeader(42): status = %d, want %d", recorder.Code, http.StatusInternalServerError)
@@ -140,7 +144,7 @@ func ExampleHandler() {
 	report := func(r *http.Request, violation string) {
 		fmt.Println(r.Method, r.URL.Path+":", violation)
 	}
-	Handler(broken, report).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/go", nil))
+	Handler(report)(broken).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/go", nil))
 	// Output:
 	// GET /go: redirect 303 without Location
 }

@@ -1,4 +1,9 @@
-package views
+// Package throttle limits password guessing: it counts failed logins by
+// user name and by client address in token buckets
+// (golang.org/x/time/rate) and refuses an attempt once either has used
+// its burst. It is a service beside the views: views.Login asks it
+// before every password check.
+package throttle
 
 import (
 	"sync"
@@ -10,22 +15,23 @@ import (
 // Login throttling limits (OWASP ASVS V2.2.1). Each is a token bucket
 // from golang.org/x/time/rate: a full bucket allows a burst of failures,
 // after which attempts get 429, and the bucket refills evenly over
-// ThrottleWindow, so a lock lifts by itself, one attempt at a time.
+// Window, so a lock lifts by itself, one attempt at a time.
 const (
 	// FailuresPerUser is the burst of failed logins one user name may
-	// have: 5, then one more every ThrottleWindow/5 (3 minutes).
+	// have: 5, then one more every Window/5 (3 minutes).
 	FailuresPerUser = 5
 	// FailuresPerClient is the burst of failed logins one client may
-	// have: 20, then one more every ThrottleWindow/20 (45 seconds).
+	// have: 20, then one more every Window/20 (45 seconds).
 	FailuresPerClient = 20
-	// ThrottleWindow is the time a bucket takes to refill: 15 minutes.
-	ThrottleWindow = 15 * time.Minute
-	// MaxThrottled is how many user names, and separately how many
+	// Window is the time a bucket takes to refill: 15 minutes.
+	Window = 15 * time.Minute
+	// MaxKeys is how many user names, and separately how many
 	// clients, the throttle remembers at once: 10,000 each. With user
-	// names at most MaxUsernameBytes long, that bounds its memory to a
-	// few MiB under any flood. When it is full of entries that failed
-	// lately, new names or clients are refused until some recover.
-	MaxThrottled = 10_000
+	// names at most 256 bytes long (the login form's limit), that bounds
+	// its memory to a few MiB under any flood. When it is full of
+	// entries that failed lately, new names or clients are refused until
+	// some recover.
+	MaxKeys = 10_000
 )
 
 // Throttle counts failed logins by user name and by client address and
@@ -42,9 +48,9 @@ type Throttle struct {
 	clients limiters
 }
 
-// NewThrottle returns a Throttle that reads the time from now, such as
+// New returns a Throttle that reads the time from now, such as
 // time.Now.
-func NewThrottle(now func() time.Time) *Throttle {
+func New(now func() time.Time) *Throttle {
 	return &Throttle{
 		now:     now,
 		users:   limiters{burst: FailuresPerUser, byKey: make(map[string]*rate.Limiter)},
@@ -65,7 +71,7 @@ func (t *Throttle) Try(user, client string) (attempt *Attempt, retryAfter time.D
 	// user names it tries.
 	clientLimiter := t.clients.get(client, now)
 	if clientLimiter == nil {
-		return nil, ThrottleWindow / FailuresPerClient // full of clients that failed lately
+		return nil, Window / FailuresPerClient // full of clients that failed lately
 	}
 	clientReservation := clientLimiter.ReserveN(now, 1)
 	if wait := clientReservation.DelayFrom(now); wait > 0 {
@@ -75,7 +81,7 @@ func (t *Throttle) Try(user, client string) (attempt *Attempt, retryAfter time.D
 	userLimiter := t.users.get(user, now)
 	if userLimiter == nil {
 		clientReservation.CancelAt(now)
-		return nil, ThrottleWindow / FailuresPerUser // full of users that failed lately
+		return nil, Window / FailuresPerUser // full of users that failed lately
 	}
 	userReservation := userLimiter.ReserveN(now, 1)
 	if wait := userReservation.DelayFrom(now); wait > 0 {
@@ -104,15 +110,15 @@ func (a *Attempt) Succeeded() {
 }
 
 // limiters holds a rate.Limiter for each key (a user name or a client)
-// that failed lately, at most MaxThrottled of them.
+// that failed lately, at most MaxKeys of them.
 type limiters struct {
-	burst     int // failures allowed at once; one more per ThrottleWindow/burst
+	burst     int // failures allowed at once; one more per Window/burst
 	byKey     map[string]*rate.Limiter
 	nextSweep time.Time // when full, no sweep before then
 }
 
 // get returns the limiter for key, making one if there is none. When
-// there are MaxThrottled, it first forgets the limiters that are full
+// there are MaxKeys, it first forgets the limiters that are full
 // again, which carry no information; if that frees none, it returns nil
 // rather than forget one that may be locking someone out, and sweeps
 // again only after the time one token takes to come back.
@@ -120,7 +126,7 @@ func (l *limiters) get(key string, now time.Time) *rate.Limiter {
 	if limiter, ok := l.byKey[key]; ok {
 		return limiter
 	}
-	if len(l.byKey) >= MaxThrottled {
+	if len(l.byKey) >= MaxKeys {
 		if now.Before(l.nextSweep) {
 			return nil
 		}
@@ -129,12 +135,12 @@ func (l *limiters) get(key string, now time.Time) *rate.Limiter {
 				delete(l.byKey, k)
 			}
 		}
-		if len(l.byKey) >= MaxThrottled {
-			l.nextSweep = now.Add(ThrottleWindow / time.Duration(l.burst))
+		if len(l.byKey) >= MaxKeys {
+			l.nextSweep = now.Add(Window / time.Duration(l.burst))
 			return nil
 		}
 	}
-	limiter := rate.NewLimiter(rate.Every(ThrottleWindow/time.Duration(l.burst)), l.burst)
+	limiter := rate.NewLimiter(rate.Every(Window/time.Duration(l.burst)), l.burst)
 	l.byKey[key] = limiter
 	return limiter
 }

@@ -1,4 +1,4 @@
-package views
+package throttle
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ func (c *clock) Now() time.Time { return c.now }
 
 func newTestThrottle() (*Throttle, *clock) {
 	c := &clock{now: time.Date(2026, time.November, 22, 9, 0, 0, 0, time.UTC)}
-	return NewThrottle(c.Now), c
+	return New(c.Now), c
 }
 
 // fail makes n failed attempts for user from client, which must all be let
@@ -41,7 +41,7 @@ func TestThrottlePerUser(t *testing.T) {
 		t.Errorf("first attempt for another user: refused, want let through")
 	}
 
-	// The lock lifts by itself: one attempt per ThrottleWindow/FailuresPerUser.
+	// The lock lifts by itself: one attempt per Window/FailuresPerUser.
 	c.now = c.now.Add(retryAfter - time.Second)
 	if attempt, _ := throttle.Try("admin", "192.0.2.1"); attempt != nil {
 		t.Errorf("a second before Retry-After: let through, want refused")
@@ -50,7 +50,7 @@ func TestThrottlePerUser(t *testing.T) {
 	if attempt, _ := throttle.Try("admin", "192.0.2.1"); attempt == nil {
 		t.Errorf("at Retry-After (%v): refused, want let through", retryAfter)
 	}
-	c.now = c.now.Add(ThrottleWindow)
+	c.now = c.now.Add(Window)
 	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser)
 }
 
@@ -114,17 +114,17 @@ func TestThrottleAllAtOnce(t *testing.T) {
 }
 
 // TestThrottleMemoryBounded floods the throttle with made-up names from
-// made-up addresses and checks that it remembers at most MaxThrottled of
+// made-up addresses and checks that it remembers at most MaxKeys of
 // each, and that the flood neither evicts a lock nor gets new names in.
 func TestThrottleMemoryBounded(t *testing.T) {
 	throttle, c := newTestThrottle()
 	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser) // admin is locked
-	for i := range MaxThrottled + 500 {
+	for i := range MaxKeys + 500 {
 		throttle.Try(fmt.Sprintf("user%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
 	}
-	if len(throttle.users.byKey) > MaxThrottled || len(throttle.clients.byKey) > MaxThrottled {
+	if len(throttle.users.byKey) > MaxKeys || len(throttle.clients.byKey) > MaxKeys {
 		t.Errorf("after %d distinct failures: %d users and %d clients remembered, want at most %d each",
-			MaxThrottled+500, len(throttle.users.byKey), len(throttle.clients.byKey), MaxThrottled)
+			MaxKeys+500, len(throttle.users.byKey), len(throttle.clients.byKey), MaxKeys)
 	}
 	if attempt, _ := throttle.Try("admin", "192.0.2.2"); attempt != nil {
 		t.Errorf("admin, locked before the flood: let through, want still refused")
@@ -133,7 +133,7 @@ func TestThrottleMemoryBounded(t *testing.T) {
 		t.Errorf("a new name with the throttle full of recent failures: %v, retry after %v; want refused", attempt, retryAfter)
 	}
 	// Once the flood's entries have recovered, they make room.
-	c.now = c.now.Add(ThrottleWindow)
+	c.now = c.now.Add(Window)
 	if attempt, _ := throttle.Try("newcomer", "192.0.2.3"); attempt == nil {
 		t.Errorf("a new name a window after the flood: refused, want let through")
 	}
@@ -141,28 +141,11 @@ func TestThrottleMemoryBounded(t *testing.T) {
 
 func BenchmarkThrottleFull(b *testing.B) {
 	throttle, _ := newTestThrottle()
-	for i := range MaxThrottled {
+	for i := range MaxKeys {
 		throttle.Try(fmt.Sprintf("user%d", i), "192.0.2.1")
 	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		throttle.Try(fmt.Sprintf("flood%d", i), fmt.Sprintf("flood%d", i))
-	}
-}
-
-func TestThrottledMessage(t *testing.T) {
-	tests := []struct {
-		seconds int
-		want    string
-	}{
-		{1, "Too many failed logins. Try again in a minute."},
-		{60, "Too many failed logins. Try again in a minute."},
-		{61, "Too many failed logins. Try again in 2 minutes."},
-		{180, "Too many failed logins. Try again in 3 minutes."},
-	}
-	for _, tc := range tests {
-		if got := throttledMessage(tc.seconds); got != tc.want {
-			t.Errorf("throttledMessage(%d) = %q, want %q", tc.seconds, got, tc.want)
-		}
 	}
 }

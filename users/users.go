@@ -1,4 +1,8 @@
-package views
+// Package users keeps the demo's user accounts: names and argon2id
+// password hashes, and the check of a password against them. It is a
+// service beside the views, not a view: views.Login calls
+// [Store.Authenticate].
+package users
 
 import (
 	"context"
@@ -32,9 +36,9 @@ func concurrentChecks() int {
 	return max(1, min(runtime.NumCPU(), MaxHashingMemory/perCheck))
 }
 
-// Users is an in-memory user store: user name → argon2id hash of the
+// Store is an in-memory user store: user name → argon2id hash of the
 // password (PHC string format). It is read-only once built.
-type Users struct {
+type Store struct {
 	hashes map[string]string
 	// hashing holds a token for each password check under way. Each
 	// takes passwordParams.Memory, so a flood of logins could otherwise
@@ -48,11 +52,11 @@ type Users struct {
 	dummyHash string
 }
 
-// NewUsers hashes each password in passwords (user name → password) with
+// NewStore hashes each password in passwords (user name → password) with
 // argon2id, with OWASP's parameters (19 MiB, 2 passes), and returns the
 // store. Hashing takes tens of milliseconds a password, on purpose.
-func NewUsers(passwords map[string]string) (*Users, error) {
-	users := &Users{
+func NewStore(passwords map[string]string) (*Store, error) {
+	store := &Store{
 		hashes:  make(map[string]string, len(passwords)),
 		hashing: make(chan struct{}, concurrentChecks()),
 		compare: argon2id.ComparePasswordAndHash,
@@ -60,16 +64,16 @@ func NewUsers(passwords map[string]string) (*Users, error) {
 	for name, password := range passwords {
 		hash, err := argon2id.CreateHash(password, passwordParams)
 		if err != nil {
-			return nil, fmt.Errorf("views: hashing password of %q: %w", name, err)
+			return nil, fmt.Errorf("users: hashing password of %q: %w", name, err)
 		}
-		users.hashes[name] = hash
+		store.hashes[name] = hash
 	}
 	dummyHash, err := argon2id.CreateHash("not the password of anyone", passwordParams)
 	if err != nil {
-		return nil, fmt.Errorf("views: hashing dummy password: %w", err)
+		return nil, fmt.Errorf("users: hashing dummy password: %w", err)
 	}
-	users.dummyHash = dummyHash
-	return users, nil
+	store.dummyHash = dummyHash
+	return store, nil
 }
 
 // Authenticate reports whether password is the password of the user
@@ -77,17 +81,17 @@ func NewUsers(passwords map[string]string) (*Users, error) {
 // checked against a dummy hash. At most one check a CPU runs at once, and
 // no more than fit in MaxHashingMemory; the others wait their turn, or
 // until ctx is done, and then report false without hashing.
-func (users *Users) Authenticate(ctx context.Context, name, password string) bool {
-	hash, known := users.hashes[name]
+func (store *Store) Authenticate(ctx context.Context, name, password string) bool {
+	hash, known := store.hashes[name]
 	if !known {
-		hash = users.dummyHash
+		hash = store.dummyHash
 	}
 	select {
-	case users.hashing <- struct{}{}:
-		defer func() { <-users.hashing }()
+	case store.hashing <- struct{}{}:
+		defer func() { <-store.hashing }()
 	case <-ctx.Done():
 		return false // the client is gone, or out of time: no hash for it
 	}
-	match, err := users.compare(password, hash)
+	match, err := store.compare(password, hash)
 	return known && match && err == nil
 }

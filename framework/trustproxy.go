@@ -1,0 +1,77 @@
+package framework
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// trustProxyKey is the context key under which [TrustProxy] marks a request.
+type trustProxyKey struct{}
+
+// TrustProxy returns middleware that marks every request as having come
+// through a reverse proxy the operator trusts, so that [GuessScheme]
+// believes its X-Forwarded-Proto header and [ClientIP] its
+// X-Forwarded-For, then calls the next handler. Use it only when clients
+// can reach the server through that proxy alone: anyone else can send the
+// headers too.
+func TrustProxy() func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), trustProxyKey{}, true)))
+		})
+	}
+}
+
+// GuessScheme returns the URL scheme the client used, "http" or "https",
+// like wsgiref.util.guess_scheme: "https" when the connection is TLS;
+// behind [TrustProxy], the last X-Forwarded-Proto (the one the proxy
+// wrote) when it is "http" or "https"; otherwise "http".
+func GuessScheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	if proto, ok := forwarded(r, "X-Forwarded-Proto"); ok {
+		switch proto = strings.ToLower(proto); proto {
+		case "http", "https":
+			return proto
+		}
+	}
+	return "http"
+}
+
+// ClientIP returns the IP address of the client that sent r: the host of
+// r.RemoteAddr, or behind [TrustProxy], the last address in
+// X-Forwarded-For, the one the trusted proxy appended for its client.
+func ClientIP(r *http.Request) string {
+	if address, ok := forwarded(r, "X-Forwarded-For"); ok {
+		if ip, err := netip.ParseAddr(address); err == nil {
+			return ip.String()
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// forwarded returns the last element of r's header field name, the one
+// the nearest proxy wrote, if r came through a proxy that [TrustProxy]
+// says to trust.
+func forwarded(r *http.Request, name string) (string, bool) {
+	if trusted, _ := r.Context().Value(trustProxyKey{}).(bool); !trusted {
+		return "", false
+	}
+	values := r.Header.Values(name)
+	if len(values) == 0 {
+		return "", false
+	}
+	last := values[len(values)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.TrimSpace(last), true
+}
