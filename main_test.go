@@ -14,6 +14,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -218,6 +220,47 @@ func mountArgs(mount string) []string {
 		return nil
 	}
 	return []string{"-mount", mount}
+}
+
+// TestHeadMatchesGet checks, over a real connection, that HEAD gets the
+// status and header fields GET gets on every route, and on a path with
+// none (RFC 9110 §9.3.2), logged in or not.
+func TestHeadMatchesGet(t *testing.T) {
+	config, err := parseConfig([]string{"-dev"}, testGetenv(testKeys), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := newRoutes(config, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := append(slices.Sorted(maps.Keys(app.routes)), "/no-such-page")
+	// /environ shows the request, whose method and Accept-Encoding differ:
+	// its length may too.
+	echoes := map[string]bool{"/environ": true}
+	server, _ := newTestServer(t, "-dev")
+	client := browser(t)
+	for _, user := range []string{"", "admin"} {
+		if user != "" {
+			do(t, client, http.MethodPost, server.URL+"/login", credentials(user, "secure123"))
+		}
+		for _, path := range paths {
+			get := do(t, client, http.MethodGet, server.URL+path, nil)
+			head := do(t, client, http.MethodHead, server.URL+path, nil)
+			if head.body != "" {
+				t.Errorf("HEAD %s as %q: body %q, want none", path, user, head.body)
+			}
+			for _, response := range []response{get, head} {
+				response.header.Del("Date")
+				if echoes[path] {
+					response.header.Set("Content-Length", "(the request's)")
+				}
+			}
+			if head.status != get.status || !reflect.DeepEqual(head.header, get.header) {
+				t.Errorf("HEAD %s as %q: %d %v, want GET's %d %v", path, user, head.status, head.header, get.status, get.header)
+			}
+		}
+	}
 }
 
 // TestNextParameter checks that a login follows next only to a local path.

@@ -162,6 +162,20 @@ func ExampleMountedPath() {
 	// <a href="/app/login">Log in</a>
 }
 
+func ExampleSeeOther() {
+	logout := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		framework.SeeOther(w, r, "/login?bye=1")
+	})
+	for _, handler := range []http.Handler{logout, framework.Mount("/app", logout)} {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/app/logout", nil))
+		fmt.Println(rec.Code, rec.Header().Get("Location"), rec.Header().Get("Content-Length"))
+	}
+	// Output:
+	// 303 /login?bye=1 0
+	// 303 /app/login?bye=1 0
+}
+
 func ExampleReadForm() {
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		form, err := framework.ReadForm(w, r)

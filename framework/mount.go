@@ -65,6 +65,20 @@ func MountedPath(r *http.Request, path string) string {
 	return ScriptName(r) + path
 }
 
+// SeeOther redirects the client with 303 See Other (RFC 9110 §15.4.4) to
+// the page at path of this application: its Location is
+// [MountedPath](r, path), and path, which must start with "/", may carry
+// a query. The body is empty, so that GET and HEAD get the same header
+// fields, Content-Length: 0 included; [http.Redirect] writes a short HTML
+// body for GET only. After a POST, 303 makes the browser GET the page
+// (Post/Redirect/Get).
+func SeeOther(w http.ResponseWriter, r *http.Request, path string) {
+	header := w.Header()
+	header.Set("Location", MountedPath(r, path))
+	header.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusSeeOther)
+}
+
 // ShiftPath moves one path segment from the front of pathInfo to the end
 // of scriptName, with the semantics of Python's
 // wsgiref.util.shift_path_info. It returns the segment, the new SCRIPT_NAME

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -271,4 +272,29 @@ func FuzzShiftPath(f *testing.F) {
 			t.Fatalf("ShiftPath(%q, %q): segment %q is not a segment of PATH_INFO", scriptName, pathInfo, segment)
 		}
 	})
+}
+
+// TestSeeOther checks, over a real connection, that SeeOther answers GET
+// and HEAD with the same header fields, an empty body and the Location
+// inside the mount.
+func TestSeeOther(t *testing.T) {
+	server := httptest.NewServer(Mount("/app", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		SeeOther(w, r, "/login?next=/home")
+	})))
+	defer server.Close()
+	client := server.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	var headers []http.Header
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		res, body := roundTrip(t, client, method, server.URL+"/app/home")
+		if res.StatusCode != http.StatusSeeOther || body != "" || res.Header.Get("Location") != "/app/login?next=/home" {
+			t.Errorf("%s /app/home: %d, Location %q, body %q; want %d, /app/login?next=/home, none",
+				method, res.StatusCode, res.Header.Get("Location"), body, http.StatusSeeOther)
+		}
+		res.Header.Del("Date")
+		headers = append(headers, res.Header)
+	}
+	if !reflect.DeepEqual(headers[0], headers[1]) {
+		t.Errorf("SeeOther: GET header %v, HEAD header %v, want the same", headers[0], headers[1])
+	}
 }

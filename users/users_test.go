@@ -12,9 +12,9 @@ import (
 	"github.com/alexedwards/argon2id"
 )
 
-// demoUsers hashes the demo account once for all tests: argon2id is slow
+// demoStore hashes the demo account once for all tests: argon2id is slow
 // on purpose, and slower still under the race detector.
-var demoUsers = sync.OnceValues(func() (*Store, error) {
+var demoStore = sync.OnceValues(func() (*Store, error) {
 	return NewStore(map[string]string{"admin": "secure123"})
 })
 
@@ -59,9 +59,8 @@ func TestAuthenticate(t *testing.T) {
 	}
 }
 
-// TestAuthenticateCost checks that an unknown user costs one password
-// hash, as a wrong password does, so that timing cannot tell them apart.
-// It counts hash calls rather than timing them.
+// TestConcurrentChecks checks that the hashing slots fit both the CPUs
+// and MaxHashingMemory.
 func TestConcurrentChecks(t *testing.T) {
 	slots := concurrentChecks()
 	if slots < 1 || slots > runtime.NumCPU() || slots*int(passwordParams.Memory)<<10 > MaxHashingMemory {
@@ -70,6 +69,9 @@ func TestConcurrentChecks(t *testing.T) {
 	}
 }
 
+// TestAuthenticateCost checks that an unknown user costs one password
+// hash, as a wrong password does, so that timing cannot tell them apart.
+// It counts hash calls rather than timing them.
 func TestAuthenticateCost(t *testing.T) {
 	users, err := NewStore(map[string]string{"admin": "secure123"})
 	if err != nil {
@@ -100,7 +102,7 @@ func TestAuthenticateCost(t *testing.T) {
 // hashing (held on release) or waiting for a slot, so the count it sees
 // is exact.
 func TestAuthenticateConcurrency(t *testing.T) {
-	shared, err := demoUsers()
+	shared, err := demoStore()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +136,7 @@ func TestAuthenticateConcurrency(t *testing.T) {
 // TestDummyHashCost checks that the dummy hash, checked for an unknown
 // user, costs what a real one does: the same argon2id parameters.
 func TestDummyHashCost(t *testing.T) {
-	users, err := demoUsers()
+	users, err := demoStore()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +155,7 @@ func TestDummyHashCost(t *testing.T) {
 // TestAuthenticateGivesUpWithTheClient checks that a login waiting for a
 // hashing slot gives up, without hashing, when its request's context ends.
 func TestAuthenticateGivesUpWithTheClient(t *testing.T) {
-	shared, err := demoUsers()
+	shared, err := demoStore()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func Home(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 			if sessions.Load(w, r).User == "" {
 				// A slash needs no escaping in a query (RFC 3986 §3.4).
 				next := strings.ReplaceAll(url.QueryEscape(r.URL.Path), "%2F", "/")
-				http.Redirect(w, r, framework.MountedPath(r, "/login?next="+next), http.StatusSeeOther)
+				framework.SeeOther(w, r, "/login?next="+next)
 				return
 			}
 			pages.Render(w, r, http.StatusOK, "home.html", nil)
@@ -44,7 +44,7 @@ func Logout(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 				pages.ServerError(w, r, err)
 				return
 			}
-			http.Redirect(w, r, framework.MountedPath(r, "/login"), http.StatusSeeOther)
+			framework.SeeOther(w, r, "/login")
 		}),
 	}
 }

@@ -114,7 +114,7 @@ func Login(authenticate func(ctx context.Context, username, password string) boo
 				return
 			}
 			logger.Info("login", "user", username, "client", client, "session", session.ID)
-			http.Redirect(w, r, framework.MountedPath(r, next), http.StatusSeeOther)
+			framework.SeeOther(w, r, next)
 		}),
 	}
 }
