@@ -154,7 +154,8 @@ func TestLoginFlow(t *testing.T) {
 
 // loginFlow walks the demo served at base+mount through its whole flow:
 // the form, a wrong password, the right one, the home page, logout and
-// the home page again. The CGI and FastCGI tests walk it too.
+// the home page again. The tests in e2e/ walk the same flow through the
+// demo's binary, as a CGI script and behind nginx.
 func loginFlow(t *testing.T, base, mount string) {
 	t.Helper()
 	client := browser(t)
@@ -509,6 +510,20 @@ func TestParseConfig(t *testing.T) {
 				t.Errorf("parseConfig(%q): generatedKeys = %v with %s set = %v", tc.args, config.generatedKeys, hashKeyVariable, set)
 			}
 		})
+	}
+}
+
+// TestParseConfigGatewayKeys checks that the demo will not run as a CGI
+// script, or with -fcgi, with random session keys, which would log
+// everyone out on each request or restart.
+func TestParseConfigGatewayKeys(t *testing.T) {
+	_, err := parseConfig(nil, testGetenv(map[string]string{"GATEWAY_INTERFACE": "CGI/1.1"}), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), hashKeyVariable) {
+		t.Errorf("parseConfig as CGI without keys: error = %v, want one that names %s", err, hashKeyVariable)
+	}
+	_, err = parseConfig([]string{"-fcgi", "127.0.0.1:0"}, testGetenv(nil), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), hashKeyVariable) {
+		t.Errorf("parseConfig -fcgi without keys: error = %v, want one that names %s", err, hashKeyVariable)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -7,9 +7,8 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -27,16 +26,31 @@ import (
 // a forged login must not log the browser in, and a forged logout must not
 // end its session.
 //
+// The browser reaches the demo's binary through a reverse proxy, which
+// records each request and the status of its response.
+//
 // CI installs Chromium (Debian's chromium package) and fails the test
 // without it; elsewhere the test skips when it is missing.
 func TestBrowser(t *testing.T) {
-	chromium := chromiumPath(t)
+	chromium := program(t, "chromium", "/usr/bin/chromium")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
-	handler, _, _ := newTestApp(t)
+	demo := startDemo(t, binary)
 	var exchanges recorder
-	app := httptest.NewServer(exchanges.wrap(handler)) // http://127.0.0.1:PORT
+	proxy := &httputil.ReverseProxy{
+		// The proxy passes the browser's Host on, so that the demo sees
+		// the origin the browser uses.
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(&url.URL{Scheme: "http", Host: demo.address})
+			r.Out.Host = r.In.Host
+		},
+		ModifyResponse: func(res *http.Response) error {
+			exchanges.add(res)
+			return nil
+		},
+	}
+	app := httptest.NewServer(proxy) // http://127.0.0.1:PORT
 	defer app.Close()
 
 	// The attacker's pages, each a form that submits itself to the same
@@ -198,22 +212,6 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
-// chromiumPath returns the path of Chromium, and skips the test if it is
-// missing, unless the CI variable is set: CI must run it.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "/usr/bin/chromium"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") == "" {
-		t.Skip("chromium is not installed (apt-get install chromium); CI installs it")
-	}
-	t.Fatal("chromium is not installed, and CI must run this test")
-	return ""
-}
-
 // waitForOrigin waits, up to twenty seconds, until the browser's tab has
 // loaded a page of origin, and returns its address and the text of its
 // body. Pages that submit forms by themselves navigate on their own, so
@@ -239,8 +237,9 @@ func waitForOrigin(t *testing.T, ctx context.Context, origin string) (location, 
 	return "", ""
 }
 
-// recorder records the requests a handler answers, for tests that check
-// what a browser sent and what it got.
+// recorder records the requests a reverse proxy passes on and the
+// status of each response, for tests that check what a browser sent and
+// what it got.
 type recorder struct {
 	mu        sync.Mutex
 	exchanges []exchange
@@ -253,19 +252,14 @@ type exchange struct {
 	status       int
 }
 
-// wrap returns a handler that calls next and records the exchange.
-func (rec *recorder) wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		status := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(status, r)
-		if status.status == 0 {
-			status.status = http.StatusOK
-		}
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		rec.exchanges = append(rec.exchanges, exchange{
-			method: r.Method, path: r.URL.Path, fetchSite: r.Header.Get("Sec-Fetch-Site"), status: status.status,
-		})
+// add records res and the request it answers, for
+// httputil.ReverseProxy.ModifyResponse.
+func (rec *recorder) add(res *http.Response) {
+	r := res.Request
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.exchanges = append(rec.exchanges, exchange{
+		method: r.Method, path: r.URL.Path, fetchSite: r.Header.Get("Sec-Fetch-Site"), status: res.StatusCode,
 	})
 }
 
@@ -294,29 +288,4 @@ func (rec *recorder) find(from int, method, path string) (exchange, bool) {
 		}
 	}
 	return exchange{}, false
-}
-
-// statusWriter remembers the status code of a response.
-type statusWriter struct {
-	http.ResponseWriter
-	status int // 0 until WriteHeader or Write
-}
-
-func (w *statusWriter) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap returns the underlying ResponseWriter, for http.ResponseController.
-func (w *statusWriter) Unwrap() http.ResponseWriter {
-	return w.ResponseWriter
 }

@@ -1,0 +1,86 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http/cgi"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCGI runs the demo as a CGI script, one process a request, the way a
+// web server runs it: net/http/cgi.Handler starts the demo's binary with
+// the CGI environment, here at SCRIPT_NAME /cgi-bin/miniweb.
+func TestCGI(t *testing.T) {
+	const scriptName = "/cgi-bin/miniweb"
+	var stderr syncBuffer
+	handler := &cgi.Handler{Path: binary, Root: scriptName, Env: sessionKeys, Stderr: &stderr}
+	server := httptest.NewServer(handler)
+	defer server.Close()
+
+	loginFlow(t, server.URL, scriptName)
+	if t.Failed() {
+		t.Logf("the CGI children's standard error:\n%s", stderr.String())
+	}
+}
+
+// TestFastCGIBehindNginx runs the demo's binary with -fcgi on a unix
+// socket behind a real nginx on a loopback port, and walks the login flow
+// through nginx.
+// CI installs nginx; elsewhere the test skips when it is missing.
+func TestFastCGIBehindNginx(t *testing.T) {
+	nginx := program(t, "nginx", "/usr/sbin/nginx")
+	dir := t.TempDir()
+	socket := filepath.Join(dir, "miniweb.sock")
+	startDemo(t, binary, "-fcgi", socket, "-mount", "/app")
+
+	port := freePort(t)
+	config := fmt.Sprintf(`
+daemon off;
+master_process off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path %[1]s/client_body;
+	fastcgi_temp_path %[1]s/fastcgi;
+	proxy_temp_path %[1]s/proxy;
+	uwsgi_temp_path %[1]s/uwsgi;
+	scgi_temp_path %[1]s/scgi;
+	server {
+		listen 127.0.0.1:%[2]d;
+		location /app/ {
+			include /etc/nginx/fastcgi_params;
+			fastcgi_pass unix:%[3]s;
+		}
+	}
+}
+`, dir, port, socket)
+	configPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(configPath, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(nginx, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", configPath)
+	var nginxOutput strings.Builder
+	cmd.Stdout, cmd.Stderr = &nginxOutput, &nginxOutput
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			errorLog, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Logf("nginx output:\n%s\nnginx error log:\n%s", nginxOutput.String(), errorLog)
+		}
+	}()
+	address := fmt.Sprintf("127.0.0.1:%d", port)
+	waitForListener(t, address)
+
+	loginFlow(t, "http://"+address, "/app")
+}
