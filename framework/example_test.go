@@ -1,6 +1,7 @@
 package framework_test
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -232,12 +233,12 @@ func ExampleNewSessions() {
 	blockKey := make([]byte, framework.BlockKeyBytes)
 	rand.Read(hashKey)
 	rand.Read(blockKey)
-	if _, err := framework.NewSessions(framework.DefaultSessionLifetime, hashKey, blockKey); err != nil {
+	if _, err := framework.NewSessions(nil, framework.DefaultSessionLifetime, hashKey, blockKey); err != nil {
 		fmt.Println(err)
 	}
 
 	// An AES-128 key is not enough.
-	_, err := framework.NewSessions(framework.DefaultSessionLifetime, hashKey, blockKey[:16])
+	_, err := framework.NewSessions(nil, framework.DefaultSessionLifetime, hashKey, blockKey[:16])
 	fmt.Println(err)
 	// Output:
 	// framework: session key pair 1: want a 64-byte hash key and a 32-byte block key, have 64 and 16 bytes
@@ -248,16 +249,21 @@ func ExampleSessions() {
 	blockKey := make([]byte, framework.BlockKeyBytes)
 	rand.Read(hashKey)
 	rand.Read(blockKey)
-	sessions, err := framework.NewSessions(framework.DefaultSessionLifetime, hashKey, blockKey)
+	sessions, err := framework.NewSessions(nil, framework.DefaultSessionLifetime, hashKey, blockKey)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 
-	// Log in: save a new session for ann.
+	// Log in: save a new session for ann. (nil generations: in memory.)
 	login := httptest.NewRecorder()
 	r := httptest.NewRequest(http.MethodPost, "/login", nil)
-	if err := sessions.Save(login, r, sessions.Start("ann")); err != nil {
+	session, err := sessions.Start(r.Context(), "ann")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := sessions.Save(login, r, session); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -267,7 +273,8 @@ func ExampleSessions() {
 	// The next request sends the cookie back, and a view loads the
 	// session; Middleware gives each request a place to keep it.
 	home := sessions.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Printf("user: %q\n", sessions.Load(w, r).User)
+		session, err := sessions.Load(w, r)
+		fmt.Printf("user: %q, error: %v\n", session.User, err)
 	}))
 	r = httptest.NewRequest(http.MethodGet, "/home", nil)
 	r.AddCookie(cookie)
@@ -280,8 +287,8 @@ func ExampleSessions() {
 	home.ServeHTTP(httptest.NewRecorder(), r)
 	// Output:
 	// cookie: session Path: / HttpOnly: true
-	// user: "ann"
-	// user: ""
+	// user: "ann", error: <nil>
+	// user: "", error: <nil>
 }
 
 func ExamplePages() {
@@ -474,20 +481,18 @@ func ExampleGuessScheme() {
 
 func ExampleSessions_Middleware() {
 	sessions := exampleSessions() // random keys, as in ExampleNewSessions
-	login := httptest.NewRecorder()
-	if err := sessions.Save(login, httptest.NewRequest(http.MethodPost, "/login", nil), sessions.Start("ann")); err != nil {
-		fmt.Println(err)
-		return
-	}
+	cookie := exampleLogin(sessions, "ann")
 
 	// A view and the page it renders both ask for the session; under
 	// Middleware, the cookie is decoded for the first and remembered.
 	view := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Println("view:", sessions.Load(w, r).User)
-		fmt.Println("page:", sessions.Load(w, r).User)
+		view, _ := sessions.Load(w, r)
+		page, _ := sessions.Load(w, r)
+		fmt.Println("view:", view.User)
+		fmt.Println("page:", page.User)
 	})
 	r := httptest.NewRequest(http.MethodGet, "/home", nil)
-	r.AddCookie(login.Result().Cookies()[0])
+	r.AddCookie(cookie)
 	sessions.Middleware()(view).ServeHTTP(httptest.NewRecorder(), r)
 	// Output:
 	// view: ann
@@ -522,24 +527,38 @@ func ExampleScriptName() {
 }
 
 func ExampleSessions_Revoke() {
-	sessions := exampleSessions() // random keys, as in ExampleNewSessions
-	login := httptest.NewRecorder()
-	if err := sessions.Save(login, httptest.NewRequest(http.MethodPost, "/login", nil), sessions.Start("ann")); err != nil {
+	sessions := exampleSessions()           // random keys, as in ExampleNewSessions
+	copied := exampleLogin(sessions, "ann") // a copy, kept by a thief or an old tab
+
+	if err := sessions.Revoke(context.Background(), "ann"); err != nil { // what logout does
 		fmt.Println(err)
 		return
 	}
-	copied := login.Result().Cookies()[0] // a copy, kept by a thief or an old tab
-
-	sessions.Revoke("ann") // what logout does
 
 	home := sessions.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Printf("user: %q\n", sessions.Load(w, r).User)
+		session, err := sessions.Load(w, r)
+		fmt.Printf("user: %q, error: %v\n", session.User, err)
 	}))
 	r := httptest.NewRequest(http.MethodGet, "/home", nil)
 	r.AddCookie(copied)
 	home.ServeHTTP(httptest.NewRecorder(), r)
 	// Output:
-	// user: ""
+	// user: "", error: <nil>
+}
+
+// exampleLogin returns the session cookie of a login as user, made as
+// ExampleSessions shows.
+func exampleLogin(sessions *framework.Sessions, user string) *http.Cookie {
+	rec := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodPost, "/login", nil)
+	session, err := sessions.Start(r.Context(), user)
+	if err == nil {
+		err = sessions.Save(rec, r, session)
+	}
+	if err != nil {
+		panic(err) // cannot happen: generations in memory, keys checked
+	}
+	return rec.Result().Cookies()[0]
 }
 
 // exampleSessions returns Sessions with the default lifetime and fresh
@@ -550,7 +569,7 @@ func exampleSessions() *framework.Sessions {
 	blockKey := make([]byte, framework.BlockKeyBytes)
 	rand.Read(hashKey)
 	rand.Read(blockKey)
-	sessions, err := framework.NewSessions(0, hashKey, blockKey)
+	sessions, err := framework.NewSessions(nil, 0, hashKey, blockKey)
 	if err != nil {
 		panic(err) // cannot happen: the keys have the right lengths
 	}

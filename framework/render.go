@@ -114,7 +114,12 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name 
 		p.ServerError(w, r, err)
 		return
 	}
-	context := pongo2.Context{"user": p.sessions.Load(w, r).User, "flashes": flashes}
+	session, err := p.sessions.Load(w, r) // cached by Flashes
+	if err != nil {
+		p.ServerError(w, r, err)
+		return
+	}
+	context := pongo2.Context{"user": session.User, "flashes": flashes}
 	context.Update(data)
 	body, err := p.execute(r, name, context)
 	if err != nil {

@@ -257,7 +257,7 @@ func TestRenderURL(t *testing.T) {
 
 func TestRenderFlashesOnce(t *testing.T) {
 	pages, sessions, _ := newTestPages(t, testTemplates(), false)
-	session := sessions.Start("ann")
+	session := start(t, sessions, "ann")
 	session.Flashes = []string{"Welcome back.", "<b>Saved.</b>"}
 	cookie, _ := saveCookie(t, sessions, "", "/", session)
 
@@ -558,7 +558,7 @@ func TestRenderGolden(t *testing.T) {
 			}
 			r := httptest.NewRequest(http.MethodGet, tc.target, nil)
 			if tc.flash {
-				session := sessions.Start("ann")
+				session := start(t, sessions, "ann")
 				session.Flashes = []string{"You have been logged out elsewhere."}
 				cookie, _ := saveCookie(t, sessions, tc.mount, tc.target, session)
 				r.AddCookie(cookie)
@@ -602,4 +602,23 @@ func TestRenderAnonymousFlashClears(t *testing.T) {
 		t.Errorf("render with an anonymous flash: body lacks it:\n%s", rec.Body)
 	}
 	checkDeleted(t, "render with an anonymous flash", rec.Result().Cookies())
+}
+
+// TestRenderGenerationsDown checks that a page for a logged-in user whose
+// session cannot be checked, because the generations store is down, is
+// the 500 page, with the cause logged and no cookie touched.
+func TestRenderGenerationsDown(t *testing.T) {
+	pages, sessions, logs := newTestPages(t, testTemplates(), false)
+	sessions.generations = failingGenerations{}
+	cookie, _ := saveCookie(t, sessions, "", "/", Session{User: "ann", IssuedAt: testTime.Unix(), LastSeen: testTime.Unix()})
+	rec := render(pages, "/home", []*http.Cookie{cookie}, http.StatusOK, "login.html", nil)
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), serverErrorMarker) {
+		t.Errorf("GET /home with the store down: %d, want %d and the 500 page:\n%s", rec.Code, http.StatusInternalServerError, rec.Body)
+	}
+	if len(rec.Result().Cookies()) != 0 {
+		t.Errorf("GET /home with the store down: cookies %v, want none", rec.Result().Cookies())
+	}
+	if !strings.Contains(logs.String(), "store down") {
+		t.Errorf("GET /home with the store down: log lacks the cause:\n%s", logs)
+	}
 }

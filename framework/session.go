@@ -70,25 +70,56 @@ type Session struct {
 // the signed LastSeen enforces.
 //
 // A cookie is the whole session, so the server cannot delete it from a
-// browser that keeps a copy. To make logout stick, Sessions keeps a
-// generation number for each user who has logged out, and accepts only
-// cookies of the current generation: see [Sessions.Revoke]. Those numbers
-// live in memory, so a restart forgets them, and a copy of a cookie taken
-// before a logout works again after a restart, until its lifetime or idle
-// timeout ends it.
+// browser that keeps a copy. To make logout stick, each user has a
+// generation number, which [Sessions.Revoke] moves on, and Sessions
+// accepts only cookies of the user's current generation. The numbers live
+// in [Generations]: in a database, they hold after a restart and on
+// every instance that shares it.
 //
 // Handlers that load a session must run under [Sessions.Middleware].
 type Sessions struct {
-	codecs   []securecookie.Codec
-	lifetime time.Duration
-	idle     time.Duration
-	now      func() time.Time // time.Now, replaced in tests
+	codecs      []securecookie.Codec
+	lifetime    time.Duration
+	idle        time.Duration
+	generations Generations
+	now         func() time.Time // time.Now, replaced in tests
+}
 
+// Generations keeps each user's session generation: a number that
+// [Sessions.Revoke] moves on to end every session of the user, and that a
+// session cookie must match to load. The demo keeps them in its database
+// (example.com/miniweb/users.Store), so that a logout holds after a
+// restart and on every instance; [NewSessions] keeps them in memory when
+// given nil. An unknown user has generation 0. Errors are the store's,
+// such as a database that is down.
+type Generations interface {
+	Generation(ctx context.Context, user string) (uint64, error)
+	Revoke(ctx context.Context, user string) error
+}
+
+// memoryGenerations keeps generations in one process's memory: a restart
+// forgets them, and a cookie copied before a logout works again after
+// one. It suits tests and a single process that restarts rarely.
+type memoryGenerations struct {
 	mu          sync.Mutex
 	generations map[string]uint64 // user name → current generation
 }
 
-// NewSessions returns Sessions that last lifetime (or
+func (m *memoryGenerations) Generation(ctx context.Context, user string) (uint64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.generations[user], nil
+}
+
+func (m *memoryGenerations) Revoke(ctx context.Context, user string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.generations[user]++
+	return nil
+}
+
+// NewSessions returns Sessions that keep their users' generations in
+// generations (in memory when it is nil), last lifetime (or
 // [DefaultSessionLifetime] when lifetime is 0) and encode with keyPairs:
 // a hash key of [HashKeyBytes] and a block key of [BlockKeyBytes], newest
 // pair first. Cookies are written with the first pair and read with any,
@@ -98,7 +129,7 @@ type Sessions struct {
 // NewSessions returns an error for a key of the wrong length or a missing
 // block key, and checks the keys with a test encoding, since
 // securecookie reports a bad key only on first use.
-func NewSessions(lifetime time.Duration, keyPairs ...[]byte) (*Sessions, error) {
+func NewSessions(generations Generations, lifetime time.Duration, keyPairs ...[]byte) (*Sessions, error) {
 	if len(keyPairs) == 0 || len(keyPairs)%2 != 0 {
 		return nil, errors.New("framework: session keys come in pairs of hash key and block key")
 	}
@@ -120,42 +151,47 @@ func NewSessions(lifetime time.Duration, keyPairs ...[]byte) (*Sessions, error) 
 	if _, err := securecookie.EncodeMulti("check", Session{}, codecs...); err != nil {
 		return nil, fmt.Errorf("framework: session keys: %w", err)
 	}
+	if generations == nil {
+		generations = &memoryGenerations{generations: make(map[string]uint64)}
+	}
 	return &Sessions{
 		codecs:      codecs,
 		lifetime:    lifetime,
 		idle:        SessionIdleTimeout,
+		generations: generations,
 		now:         time.Now,
-		generations: make(map[string]uint64),
 	}, nil
 }
 
 // Start returns a new session for user: a fresh random ID, issued and
 // last seen now, of the user's current generation. Call it at login, so
-// that no session ID chosen before login survives it.
-func (s *Sessions) Start(user string) Session {
+// that no session ID chosen before login survives it. The error is the
+// generations store's.
+func (s *Sessions) Start(ctx context.Context, user string) (Session, error) {
+	generation, err := s.generations.Generation(ctx, user)
+	if err != nil {
+		return Session{}, fmt.Errorf("framework: starting a session: %w", err)
+	}
 	now := s.now().Unix()
-	return Session{ID: rand.Text(), User: user, IssuedAt: now, LastSeen: now, Generation: s.generation(user)}
+	return Session{ID: rand.Text(), User: user, IssuedAt: now, LastSeen: now, Generation: generation}, nil
 }
 
 // Revoke ends every session of user, in every browser: cookies issued
-// before the call no longer load. Call it at logout.
-func (s *Sessions) Revoke(user string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.generations[user]++
-}
-
-func (s *Sessions) generation(user string) uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.generations[user]
+// before the call no longer load. Call it at logout. The error is the
+// generations store's.
+func (s *Sessions) Revoke(ctx context.Context, user string) error {
+	if err := s.generations.Revoke(ctx, user); err != nil {
+		return fmt.Errorf("framework: revoking sessions: %w", err)
+	}
+	return nil
 }
 
 // Load returns the session in r's cookie. A request without the cookie
 // gets the zero Session. So does one whose cookie is tampered with,
 // truncated, encoded with an unknown key, past its lifetime or idle
 // timeout, or revoked; Load then also adds a Set-Cookie header to w that
-// deletes it. Neither case is an error.
+// deletes it. Neither case is an error: the error is the generations
+// store's, when it cannot say whether a logged-in session was revoked.
 //
 // For a logged-in user last seen over a minute ago, Load moves LastSeen to
 // now and saves the session, through a Set-Cookie header on w.
@@ -165,33 +201,44 @@ func (s *Sessions) generation(user string) uint64 {
 // in the place that [Sessions.Middleware] gives each request, and panics
 // when the request has none: that is a wiring mistake, which the first
 // request that loads a session finds.
-func (s *Sessions) Load(w http.ResponseWriter, r *http.Request) Session {
+func (s *Sessions) Load(w http.ResponseWriter, r *http.Request) (Session, error) {
 	cache := requestCache(r)
 	if !cache.loaded {
-		cache.loaded, cache.session = true, s.load(w, r)
+		session, err := s.load(w, r)
+		if err != nil {
+			return Session{}, err // not cached: a later call tries again
+		}
+		cache.loaded, cache.session = true, session
 	}
-	return cache.session
+	return cache.session, nil
 }
 
 // load decodes, checks and refreshes the session in r's cookie, for Load.
-func (s *Sessions) load(w http.ResponseWriter, r *http.Request) Session {
+func (s *Sessions) load(w http.ResponseWriter, r *http.Request) (Session, error) {
 	cookie, err := r.Cookie(cookieName(r))
 	if err != nil {
-		return Session{}
+		return Session{}, nil
 	}
 	var session Session
-	err = securecookie.DecodeMulti(cookie.Name, cookie.Value, &session, s.codecs...)
-	if err != nil || !s.valid(session) {
+	if err := securecookie.DecodeMulti(cookie.Name, cookie.Value, &session, s.codecs...); err != nil {
 		s.Clear(w, r)
-		return Session{}
+		return Session{}, nil
+	}
+	valid, err := s.valid(r.Context(), session)
+	if err != nil {
+		return Session{}, err
+	}
+	if !valid {
+		s.Clear(w, r)
+		return Session{}, nil
 	}
 	if now := s.now(); session.User != "" && now.Sub(time.Unix(session.LastSeen, 0)) >= lastSeenResolution {
 		session.LastSeen = now.Unix()
 		if err := s.Save(w, r, session); err != nil {
-			return Session{} // cannot happen: the same value decoded
+			return Session{}, err // cannot happen: the same value decoded
 		}
 	}
-	return session
+	return session, nil
 }
 
 // Save writes session to the cookie, through a Set-Cookie header on w
@@ -228,9 +275,12 @@ func (s *Sessions) Clear(w http.ResponseWriter, r *http.Request) {
 // and gorilla/sessions' Session.Flashes do. When there were any, it
 // writes the session back without them through a Set-Cookie header on w,
 // or deletes the cookie when they were all it held; call it before the
-// response's first byte. The error is Save's.
+// response's first byte. The error is Load's or Save's.
 func (s *Sessions) Flashes(w http.ResponseWriter, r *http.Request) ([]string, error) {
-	session := s.Load(w, r)
+	session, err := s.Load(w, r)
+	if err != nil {
+		return nil, err
+	}
 	flashes := session.Flashes
 	if len(flashes) == 0 {
 		return nil, nil
@@ -287,16 +337,22 @@ func remember(r *http.Request, session Session) {
 // used by the Sessions' clock: within its lifetime and idle timeout, and
 // of its user's current generation. (securecookie checks the lifetime
 // too, by the wall clock.)
-func (s *Sessions) valid(session Session) bool {
+func (s *Sessions) valid(ctx context.Context, session Session) (bool, error) {
 	now := s.now()
 	if session.IssuedAt != 0 && now.Sub(time.Unix(session.IssuedAt, 0)) > s.lifetime {
-		return false
+		return false, nil
 	}
 	if session.User == "" {
-		return true // flash messages only: nothing to protect
+		return true, nil // flash messages only: nothing to protect
 	}
-	return now.Sub(time.Unix(session.LastSeen, 0)) <= s.idle &&
-		session.Generation == s.generation(session.User)
+	if now.Sub(time.Unix(session.LastSeen, 0)) > s.idle {
+		return false, nil
+	}
+	generation, err := s.generations.Generation(ctx, session.User)
+	if err != nil {
+		return false, fmt.Errorf("framework: checking a session: %w", err)
+	}
+	return session.Generation == generation, nil
 }
 
 // setCookie adds a Set-Cookie header for cookie to w, in place of any

@@ -2,7 +2,9 @@ package framework
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -32,7 +34,7 @@ func keyPair(b byte) [][]byte {
 // stopped at testTime.
 func newTestSessions(t testing.TB, keyPairs ...[]byte) *Sessions {
 	t.Helper()
-	s, err := NewSessions(testLifetime, keyPairs...)
+	s, err := NewSessions(nil, testLifetime, keyPairs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +63,26 @@ func saveCookie(t *testing.T, s *Sessions, mount, target string, session Session
 	return cookies[0], rec.Header().Get("Set-Cookie")
 }
 
+// start returns s.Start(user), failing t on an error.
+func start(t testing.TB, s *Sessions, user string) Session {
+	t.Helper()
+	session, err := s.Start(context.Background(), user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return session
+}
+
+// loadUser returns the user of s.Load(w, r), failing t on an error.
+func loadUser(t testing.TB, s *Sessions, w http.ResponseWriter, r *http.Request) string {
+	t.Helper()
+	session, err := s.Load(w, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return session.User
+}
+
 // load returns what s.Load finds in a request for "/" with the header
 // Cookie: name=value, and the Set-Cookie headers it writes.
 func load(s *Sessions, name, value string) (Session, []*http.Cookie) {
@@ -69,7 +91,7 @@ func load(s *Sessions, name, value string) (Session, []*http.Cookie) {
 	rec := httptest.NewRecorder()
 	var session Session
 	s.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		session = s.Load(w, r)
+		session, _ = s.Load(w, r) // memory generations: no error
 	})).ServeHTTP(rec, r)
 	return session, rec.Result().Cookies()
 }
@@ -80,7 +102,7 @@ func TestSessionsRoundTrip(t *testing.T) {
 		name    string
 		session Session
 	}{
-		{name: "logged in", session: s.Start("ann")},
+		{name: "logged in", session: start(t, s, "ann")},
 		{name: "flashes", session: Session{ID: "x", User: "ann", IssuedAt: testTime.Unix(), LastSeen: testTime.Unix(), Flashes: []string{"Welcome back.", "<b>ok</b>"}}},
 		{name: "anonymous flash", session: Session{Flashes: []string{"Logged out."}}},
 		{name: "user name with markup", session: Session{ID: "y", User: `ann"; Path=/evil <x>`, IssuedAt: testTime.Unix(), LastSeen: testTime.Unix()}},
@@ -104,7 +126,7 @@ func TestSessionsNoCookie(t *testing.T) {
 	rec := httptest.NewRecorder()
 	var got Session
 	s.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = s.Load(w, r)
+		got, _ = s.Load(w, r) // memory generations: no error
 	})).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	if !reflect.DeepEqual(got, Session{}) {
 		t.Errorf("Load without a cookie = %+v, want the zero Session", got)
@@ -126,13 +148,13 @@ func TestSessionsCookieAttributes(t *testing.T) {
 		wantSecure bool
 		wantMaxAge int
 	}{
-		{name: "root", target: "/login", session: s.Start("ann"),
+		{name: "root", target: "/login", session: start(t, s, "ann"),
 			wantName: "session", wantPath: "/", wantMaxAge: int(testLifetime.Seconds())},
-		{name: "root over TLS", target: "https://example.com/login", session: s.Start("ann"),
+		{name: "root over TLS", target: "https://example.com/login", session: start(t, s, "ann"),
 			wantName: "__Host-session", wantPath: "/", wantSecure: true, wantMaxAge: int(testLifetime.Seconds())},
-		{name: "mounted", mount: "/app", target: "/app/login", session: s.Start("ann"),
+		{name: "mounted", mount: "/app", target: "/app/login", session: start(t, s, "ann"),
 			wantName: "session", wantPath: "/app", wantMaxAge: int(testLifetime.Seconds())},
-		{name: "mounted over TLS", mount: "/app", target: "https://example.com/app/login", session: s.Start("ann"),
+		{name: "mounted over TLS", mount: "/app", target: "https://example.com/app/login", session: start(t, s, "ann"),
 			wantName: "session", wantPath: "/app", wantSecure: true, wantMaxAge: int(testLifetime.Seconds())},
 		{name: "time left of the lifetime", target: "/", session: Session{ID: "x", User: "ann", IssuedAt: testTime.Add(-20 * time.Minute).Unix()},
 			wantName: "session", wantPath: "/", wantMaxAge: int((testLifetime - 20*time.Minute).Seconds())},
@@ -179,7 +201,7 @@ func TestSessionsMaxAgeMidSecond(t *testing.T) {
 	s := newTestSessions(t, keyPair('a')...)
 	for _, offset := range []time.Duration{0, time.Millisecond, 400 * time.Millisecond, 999 * time.Millisecond} {
 		s.now = func() time.Time { return testTime.Add(offset) }
-		cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+		cookie, _ := saveCookie(t, s, "", "/", start(t, s, "ann"))
 		lifetime := int(testLifetime.Seconds())
 		if cookie.MaxAge < lifetime-1 || cookie.MaxAge > lifetime {
 			t.Errorf("login %v into a second: Max-Age = %d, want %d or %d", offset, cookie.MaxAge, lifetime-1, lifetime)
@@ -197,10 +219,10 @@ func TestSessionsLoadUnderMount(t *testing.T) {
 			if strings.Contains(target, "/app/") {
 				mount = "/app"
 			}
-			cookie, _ := saveCookie(t, s, mount, target, s.Start("ann"))
+			cookie, _ := saveCookie(t, s, mount, target, start(t, s, "ann"))
 			var got Session
 			var handler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				got = s.Load(w, r)
+				got, _ = s.Load(w, r) // memory generations: no error
 			})
 			handler = s.Middleware()(handler)
 			if mount != "" {
@@ -218,9 +240,9 @@ func TestSessionsLoadUnderMount(t *testing.T) {
 
 func TestSessionsRejectsBadCookies(t *testing.T) {
 	s := newTestSessions(t, keyPair('a')...)
-	good, _ := saveCookie(t, s, "", "/", s.Start("ann"))
-	other, _ := saveCookie(t, newTestSessions(t, keyPair('x')...), "", "/", s.Start("ann"))
-	tlsCookie, _ := saveCookie(t, s, "", "https://example.com/", s.Start("ann"))
+	good, _ := saveCookie(t, s, "", "/", start(t, s, "ann"))
+	other, _ := saveCookie(t, newTestSessions(t, keyPair('x')...), "", "/", start(t, s, "ann"))
+	tlsCookie, _ := saveCookie(t, s, "", "https://example.com/", start(t, s, "ann"))
 
 	tests := []struct {
 		name  string
@@ -312,7 +334,7 @@ func TestSessionsExpire(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newTestSessions(t, keyPair('a')...)
 			s.idle = 2 * testLifetime // out of the way: this test is about the lifetime
-			cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+			cookie, _ := saveCookie(t, s, "", "/", start(t, s, "ann"))
 			s.now = func() time.Time { return testTime.Add(tc.after) }
 			got, cookies := load(s, cookie.Name, cookie.Value)
 			if got.User != tc.wantUser {
@@ -346,7 +368,7 @@ func TestSessionsSessionIdleTimeout(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newTestSessions(t, keyPair('a')...)
-			cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+			cookie, _ := saveCookie(t, s, "", "/", start(t, s, "ann"))
 			s.now = func() time.Time { return testTime.Add(tc.after) }
 			got, cookies := load(s, cookie.Name, cookie.Value)
 			if got.User != tc.wantUser {
@@ -370,7 +392,7 @@ func TestSessionsSessionIdleTimeout(t *testing.T) {
 // every 20 minutes stays logged in past the 30-minute idle timeout.
 func TestSessionsIdleRefreshKeepsAlive(t *testing.T) {
 	s := newTestSessions(t, keyPair('a')...)
-	cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+	cookie, _ := saveCookie(t, s, "", "/", start(t, s, "ann"))
 	for step := 1; step <= 3; step++ {
 		s.now = func() time.Time { return testTime.Add(time.Duration(step) * 20 * time.Minute) }
 		got, cookies := load(s, cookie.Name, cookie.Value)
@@ -385,10 +407,12 @@ func TestSessionsIdleRefreshKeepsAlive(t *testing.T) {
 // TestSessionsRevoke checks that logout ends copies of the cookie too.
 func TestSessionsRevoke(t *testing.T) {
 	s := newTestSessions(t, keyPair('a')...)
-	before, _ := saveCookie(t, s, "", "/", s.Start("ann"))
-	other, _ := saveCookie(t, s, "", "/", s.Start("bob"))
+	before, _ := saveCookie(t, s, "", "/", start(t, s, "ann"))
+	other, _ := saveCookie(t, s, "", "/", start(t, s, "bob"))
 
-	s.Revoke("ann")
+	if err := s.Revoke(t.Context(), "ann"); err != nil {
+		t.Fatal(err)
+	}
 
 	got, cookies := load(s, before.Name, before.Value)
 	if got.User != "" {
@@ -398,7 +422,7 @@ func TestSessionsRevoke(t *testing.T) {
 	if got, _ := load(s, other.Name, other.Value); got.User != "bob" {
 		t.Errorf("Load of another user's cookie after Revoke(ann): user = %q, want bob", got.User)
 	}
-	after, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+	after, _ := saveCookie(t, s, "", "/", start(t, s, "ann"))
 	if got, _ := load(s, after.Name, after.Value); got.User != "ann" {
 		t.Errorf("Load of a cookie issued after Revoke: user = %q, want ann", got.User)
 	}
@@ -412,7 +436,7 @@ func TestSaveReplacesCookie(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	http.SetCookie(rec, &http.Cookie{Name: "other", Value: "1"})
 	s.Clear(rec, r)
-	if err := s.Save(rec, r, s.Start("ann")); err != nil {
+	if err := s.Save(rec, r, start(t, s, "ann")); err != nil {
 		t.Fatal(err)
 	}
 	cookies := rec.Result().Cookies()
@@ -427,12 +451,12 @@ func TestSessionsKeyRotation(t *testing.T) {
 	rotated := newTestSessions(t, append(newPair[:2:2], oldPair...)...)
 	onlyNew := newTestSessions(t, newPair...)
 
-	oldCookie, _ := saveCookie(t, old, "", "/", old.Start("ann"))
+	oldCookie, _ := saveCookie(t, old, "", "/", start(t, old, "ann"))
 	if got, _ := load(rotated, oldCookie.Name, oldCookie.Value); got.User != "ann" {
 		t.Errorf("cookie from the old pair, read with new+old: user = %q, want %q", got.User, "ann")
 	}
 
-	newCookie, _ := saveCookie(t, rotated, "", "/", rotated.Start("bob"))
+	newCookie, _ := saveCookie(t, rotated, "", "/", start(t, rotated, "bob"))
 	if got, _ := load(onlyNew, newCookie.Name, newCookie.Value); got.User != "bob" {
 		t.Errorf("cookie from new+old, read with the new pair: user = %q, want %q (written with the new pair)", got.User, "bob")
 	}
@@ -465,7 +489,7 @@ func TestNewSessions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := NewSessions(tc.lifetime, tc.keyPairs...)
+			s, err := NewSessions(nil, tc.lifetime, tc.keyPairs...)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("NewSessions(%v, %d keys): %v", tc.lifetime, len(tc.keyPairs), err)
@@ -487,7 +511,7 @@ func TestNewSessions(t *testing.T) {
 
 func TestSessionsStart(t *testing.T) {
 	s := newTestSessions(t, keyPair('a')...)
-	first, second := s.Start("ann"), s.Start("ann")
+	first, second := start(t, s, "ann"), start(t, s, "ann")
 	for _, session := range []Session{first, second} {
 		if session.User != "ann" || session.IssuedAt != testTime.Unix() || session.ID == "" || session.Flashes != nil {
 			t.Errorf("Start(%q) = %+v, want user ann, IssuedAt %d, an ID and no flashes", "ann", session, testTime.Unix())
@@ -544,18 +568,18 @@ func encodeSession(s *Sessions, session Session) (string, error) {
 // Loads see.
 func TestSessionsMiddlewareCaches(t *testing.T) {
 	s := newTestSessions(t, keyPair('a')...)
-	cookie, _ := saveCookie(t, s, "", "/", s.Start("ann"))
+	cookie, _ := saveCookie(t, s, "", "/", start(t, s, "ann"))
 	var users []string
 	handler := s.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		users = append(users, s.Load(w, r).User)
+		users = append(users, loadUser(t, s, w, r))
 		r.Header.Set("Cookie", "session=garbage") // a second decode would fail
-		users = append(users, s.Load(w, r).User)
-		if err := s.Save(w, r, s.Start("bob")); err != nil {
+		users = append(users, loadUser(t, s, w, r))
+		if err := s.Save(w, r, start(t, s, "bob")); err != nil {
 			t.Fatal(err)
 		}
-		users = append(users, s.Load(w, r).User)
+		users = append(users, loadUser(t, s, w, r))
 		s.Clear(w, r)
-		users = append(users, s.Load(w, r).User)
+		users = append(users, loadUser(t, s, w, r))
 	}))
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.AddCookie(cookie)
@@ -593,4 +617,53 @@ func TestSessionsRejectsSignedMalformed(t *testing.T) {
 		t.Errorf("Load of a signed cookie with a malformed value = %+v, want the zero Session", got)
 	}
 	checkDeleted(t, "Load of a signed cookie with a malformed value", cookies)
+}
+
+// failingGenerations is a generations store that is down, as a database
+// can be: every call fails.
+type failingGenerations struct{}
+
+var errStoreDown = errors.New("store down")
+
+func (failingGenerations) Generation(context.Context, string) (uint64, error) { return 0, errStoreDown }
+func (failingGenerations) Revoke(context.Context, string) error               { return errStoreDown }
+
+// TestSessionsGenerationsDown checks that a generations store that fails
+// makes Start, Revoke and the Load of a logged-in session fail with its
+// error, never a session that might have been revoked; and that a
+// visitor's session, which needs no generation, still loads.
+func TestSessionsGenerationsDown(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	s.generations = failingGenerations{}
+	if _, err := s.Start(t.Context(), "ann"); !errors.Is(err, errStoreDown) {
+		t.Errorf("Start with the store down: %v, want %v", err, errStoreDown)
+	}
+	if err := s.Revoke(t.Context(), "ann"); !errors.Is(err, errStoreDown) {
+		t.Errorf("Revoke with the store down: %v, want %v", err, errStoreDown)
+	}
+	for _, tc := range []struct {
+		name    string
+		session Session
+		wantErr error
+	}{
+		{name: "logged in", session: Session{User: "ann", IssuedAt: testTime.Unix(), LastSeen: testTime.Unix()}, wantErr: errStoreDown},
+		{name: "flash only", session: Session{Flashes: []string{"bye"}}, wantErr: nil},
+	} {
+		cookie, _ := saveCookie(t, s, "", "/", tc.session)
+		var err error
+		var cookies []*http.Cookie
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.AddCookie(cookie)
+		s.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, err = s.Load(w, r)
+		})).ServeHTTP(rec, r)
+		cookies = rec.Result().Cookies()
+		if !errors.Is(err, tc.wantErr) {
+			t.Errorf("Load of a %s session with the store down: %v, want %v", tc.name, err, tc.wantErr)
+		}
+		if tc.wantErr != nil && len(cookies) != 0 {
+			t.Errorf("Load of a %s session with the store down set cookies %v, want none: the session may be good", tc.name, cookies)
+		}
+	}
 }

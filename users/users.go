@@ -1,15 +1,30 @@
-// Package users keeps the demo's user accounts: names and argon2id
-// password hashes, and the check of a password against them. It is a
-// service beside the views, not a view: views.Login calls
-// [Store.Authenticate].
+// Package users keeps the demo's user accounts in the database: names,
+// argon2id password hashes and session generations. It is a service
+// beside the views, not a view: views.Login calls [Store.Authenticate],
+// views.Register calls [Store.Create], and framework.Sessions keeps its
+// generations here, so that a logout holds on every instance and after a
+// restart.
 package users
 
 import (
 	"context"
+	"database/sql"
+	_ "embed" // common-passwords.txt
+	"errors"
 	"fmt"
 	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
+
+	"example.com/miniweb/db"
 )
 
 // passwordParams are the argon2id parameters for stored passwords: the
@@ -36,10 +51,116 @@ func concurrentChecks() int {
 	return max(1, min(runtime.NumCPU(), MaxHashingMemory/perCheck))
 }
 
-// Store is an in-memory user store: user name → argon2id hash of the
-// password (PHC string format). It is read-only once built.
+// Limits on what a user may choose, which [Store.Create] enforces.
+const (
+	// MinUsernameRunes and MaxUsernameRunes bound a user name's length in
+	// characters, after [Normalize]: 3 to 32.
+	MinUsernameRunes = 3
+	MaxUsernameRunes = 32
+	// MinPasswordRunes is the shortest password, in characters: 8 (NIST
+	// SP 800-63B §5.1.1.2).
+	MinPasswordRunes = 8
+	// MaxPasswordBytes is the longest password, in bytes of UTF-8: 1 KiB.
+	// Login refuses a longer one without hashing it.
+	MaxPasswordBytes = 1024
+)
+
+// Errors that Store's methods and the checks return, for a caller to
+// branch on.
+var (
+	// ErrTaken means a user with the same name, after [Normalize],
+	// exists already.
+	ErrTaken = errors.New("users: user name taken")
+	// ErrNotFound means no user has the name.
+	ErrNotFound = errors.New("users: no such user")
+
+	// ErrUsernameLength means a name, after [Normalize], is shorter than
+	// MinUsernameRunes or longer than MaxUsernameRunes.
+	ErrUsernameLength = errors.New("users: user name too short or too long")
+	// ErrUsernameCharacters means a name holds a character other than a
+	// letter, a digit, "_", "-" or ".", or starts with one of the last
+	// three.
+	ErrUsernameCharacters = errors.New("users: user name holds characters not allowed")
+	// ErrPasswordShort means a password has fewer than MinPasswordRunes
+	// characters.
+	ErrPasswordShort = errors.New("users: password too short")
+	// ErrPasswordLong means a password has more than MaxPasswordBytes
+	// bytes.
+	ErrPasswordLong = errors.New("users: password too long")
+	// ErrPasswordCommon means a password is in the list of common
+	// passwords that ships with this package, in any case.
+	ErrPasswordCommon = errors.New("users: password too common")
+)
+
+// Normalize returns the form of name that the store keeps and compares:
+// Unicode NFKC, so that the fullwidth "ａｄｍｉｎ" is "admin", then lower
+// case, so that "Admin" is too (golang.org/x/text). One person's name has
+// one normal form, so it is one account and one throttle key.
+func Normalize(name string) string {
+	return cases.Lower(language.Und).String(norm.NFKC.String(name))
+}
+
+// CheckUsername returns [ErrUsernameLength] or [ErrUsernameCharacters] if
+// name, after [Normalize], cannot be a new user's name, and nil if it can:
+// MinUsernameRunes to MaxUsernameRunes characters, each a letter, a
+// digit, "_", "-" or ".", the first a letter or a digit.
+func CheckUsername(name string) error {
+	name = Normalize(name)
+	if n := utf8.RuneCountInString(name); n < MinUsernameRunes || n > MaxUsernameRunes {
+		return ErrUsernameLength
+	}
+	for i, c := range name {
+		letterOrDigit := unicode.IsLetter(c) || unicode.IsDigit(c)
+		if !letterOrDigit && (i == 0 || !strings.ContainsRune("_-.", c)) {
+			return ErrUsernameCharacters
+		}
+	}
+	return nil
+}
+
+// CheckPassword returns [ErrPasswordShort], [ErrPasswordLong] or
+// [ErrPasswordCommon] if password cannot be a new password, and nil if it
+// can: MinPasswordRunes characters or more, MaxPasswordBytes bytes or
+// fewer, and not in common-passwords.txt (NIST SP 800-63B §5.1.1.2 asks
+// to refuse passwords "obtained from previous breach corpuses").
+func CheckPassword(password string) error {
+	switch {
+	case utf8.RuneCountInString(password) < MinPasswordRunes:
+		return ErrPasswordShort
+	case len(password) > MaxPasswordBytes:
+		return ErrPasswordLong
+	}
+	if _, common := commonPasswords()[strings.ToLower(password)]; common {
+		return ErrPasswordCommon
+	}
+	return nil
+}
+
+// commonPasswordsFile is the list of common passwords, one a line, after
+// a header of lines starting with "#" that names its source and licence.
+//
+//go:embed common-passwords.txt
+var commonPasswordsFile string
+
+// commonPasswords returns the set of common passwords, lower-cased, read
+// from commonPasswordsFile on first use.
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	set := make(map[string]struct{}, 20_000)
+	for line := range strings.Lines(commonPasswordsFile) {
+		line = strings.TrimSuffix(line, "\n")
+		if line != "" && !strings.HasPrefix(line, "#") {
+			set[strings.ToLower(line)] = struct{}{}
+		}
+	}
+	return set
+})
+
+// Store keeps the users in a database that package db opened. It is safe
+// for concurrent use, by any number of processes sharing the database.
 type Store struct {
-	hashes map[string]string
+	db  *db.DB
+	now func() time.Time // time.Now, or a test's clock
+
 	// hashing holds a token for each password check under way. Each
 	// takes passwordParams.Memory, so a flood of logins could otherwise
 	// take as much memory as it likes; see concurrentChecks.
@@ -52,46 +173,156 @@ type Store struct {
 	dummyHash string
 }
 
-// NewStore hashes each password in passwords (user name → password) with
-// argon2id, with OWASP's parameters (19 MiB, 2 passes), and returns the
-// store. Hashing takes tens of milliseconds a password, on purpose.
-func NewStore(passwords map[string]string) (*Store, error) {
-	store := &Store{
-		hashes:  make(map[string]string, len(passwords)),
-		hashing: make(chan struct{}, concurrentChecks()),
-		compare: argon2id.ComparePasswordAndHash,
-	}
-	for name, password := range passwords {
-		hash, err := argon2id.CreateHash(password, passwordParams)
-		if err != nil {
-			return nil, fmt.Errorf("users: hashing password of %q: %w", name, err)
-		}
-		store.hashes[name] = hash
-	}
+// NewStore returns a store of the users in database. It hashes a dummy
+// password once, which takes tens of milliseconds, on purpose.
+func NewStore(database *db.DB) (*Store, error) {
 	dummyHash, err := argon2id.CreateHash("not the password of anyone", passwordParams)
 	if err != nil {
-		return nil, fmt.Errorf("users: hashing dummy password: %w", err)
+		return nil, fmt.Errorf("users: hashing the dummy password: %w", err)
 	}
-	store.dummyHash = dummyHash
-	return store, nil
+	return &Store{
+		db:        database,
+		now:       time.Now,
+		hashing:   make(chan struct{}, concurrentChecks()),
+		compare:   argon2id.ComparePasswordAndHash,
+		dummyHash: dummyHash,
+	}, nil
+}
+
+// Create adds a user called name, after [Normalize], with password,
+// hashed with argon2id. The caller checks both with [CheckUsername] and
+// [CheckPassword] first. Create returns [ErrTaken] if the name
+// is taken, even when two requests race for it: the database's unique
+// index decides.
+func (s *Store) Create(ctx context.Context, name, password string) error {
+	hash, err := s.hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx,
+		"INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3)",
+		Normalize(name), hash, s.now().Unix())
+	if db.IsUniqueViolation(err) {
+		return ErrTaken
+	}
+	if err != nil {
+		return fmt.Errorf("users: creating %q: %w", name, err)
+	}
+	return nil
+}
+
+// CreateFirst adds a user called name with password if the store has no
+// user at all, and reports whether it did: the demo's first account,
+// which a restart, or a second instance, must not add again.
+func (s *Store) CreateFirst(ctx context.Context, name, password string) (bool, error) {
+	hash, err := s.hash(ctx, password)
+	if err != nil {
+		return false, err
+	}
+	result, err := s.db.ExecContext(ctx,
+		"INSERT INTO users (username, password_hash, created_at) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM users)",
+		Normalize(name), hash, s.now().Unix())
+	if db.IsUniqueViolation(err) {
+		return false, nil // another instance added it first
+	}
+	if err != nil {
+		return false, fmt.Errorf("users: creating the first user: %w", err)
+	}
+	rows, err := result.RowsAffected()
+	return rows == 1, err
 }
 
 // Authenticate reports whether password is the password of the user
-// called name. An unknown name takes as long as a wrong password: it is
-// checked against a dummy hash. At most one check a CPU runs at once, and
-// no more than fit in MaxHashingMemory; the others wait their turn, or
-// until ctx is done, and then report false without hashing.
-func (store *Store) Authenticate(ctx context.Context, name, password string) bool {
-	hash, known := store.hashes[name]
+// called name, after [Normalize]. An unknown name takes as long as a wrong
+// password: it is checked against a dummy hash. At most one check a CPU
+// runs at once, and no more than fit in MaxHashingMemory; the others wait
+// their turn, or until ctx is done, and then report false without
+// hashing. The error is the database's, never a wrong password's.
+func (s *Store) Authenticate(ctx context.Context, name, password string) (bool, error) {
+	var hash string
+	err := s.db.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE username = $1", Normalize(name)).Scan(&hash)
+	known := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("users: looking up %q: %w", name, err)
+	}
 	if !known {
-		hash = store.dummyHash
+		hash = s.dummyHash
 	}
 	select {
-	case store.hashing <- struct{}{}:
-		defer func() { <-store.hashing }()
+	case s.hashing <- struct{}{}:
+		defer func() { <-s.hashing }()
 	case <-ctx.Done():
-		return false // the client is gone, or out of time: no hash for it
+		return false, nil // the client is gone, or out of time: no hash for it
 	}
-	match, err := store.compare(password, hash)
-	return known && match && err == nil
+	match, err := s.compare(password, hash)
+	return known && match && err == nil, nil
+}
+
+// ChangePassword sets the password of the user called name to password,
+// if current is the user's password now, and moves the user's session
+// generation on in the same transaction, which ends every session of the
+// user. It reports false for an unknown user or a wrong current
+// password, and returns [ErrNotFound] if the user went away meanwhile.
+func (s *Store) ChangePassword(ctx context.Context, name, current, password string) (bool, error) {
+	ok, err := s.Authenticate(ctx, name, current)
+	if err != nil || !ok {
+		return false, err
+	}
+	hash, err := s.hash(ctx, password)
+	if err != nil {
+		return false, err
+	}
+	result, err := s.db.ExecContext(ctx,
+		"UPDATE users SET password_hash = $1, session_generation = session_generation + 1 WHERE username = $2",
+		hash, Normalize(name))
+	if err != nil {
+		return false, fmt.Errorf("users: changing the password of %q: %w", name, err)
+	}
+	if rows, err := result.RowsAffected(); err != nil || rows != 1 {
+		return false, ErrNotFound
+	}
+	return true, nil
+}
+
+// Generation returns the session generation of the user called name: a
+// session cookie made at another generation no longer loads
+// (framework.Sessions). An unknown user has generation 0. Generation
+// implements framework.Generations.
+func (s *Store) Generation(ctx context.Context, name string) (uint64, error) {
+	var generation int64
+	err := s.db.QueryRowContext(ctx, "SELECT session_generation FROM users WHERE username = $1", Normalize(name)).Scan(&generation)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("users: session generation of %q: %w", name, err)
+	}
+	return uint64(generation), nil
+}
+
+// Revoke moves on the session generation of the user called name, in one
+// statement, so that every session of the user ends, on every instance
+// that shares the database. Revoke implements framework.Generations.
+func (s *Store) Revoke(ctx context.Context, name string) error {
+	_, err := s.db.ExecContext(ctx,
+		"UPDATE users SET session_generation = session_generation + 1 WHERE username = $1", Normalize(name))
+	if err != nil {
+		return fmt.Errorf("users: revoking the sessions of %q: %w", name, err)
+	}
+	return nil
+}
+
+// hash returns password's argon2id hash, within the hashing bound.
+func (s *Store) hash(ctx context.Context, password string) (string, error) {
+	select {
+	case s.hashing <- struct{}{}:
+		defer func() { <-s.hashing }()
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	hash, err := argon2id.CreateHash(password, passwordParams)
+	if err != nil {
+		return "", fmt.Errorf("users: hashing a password: %w", err)
+	}
+	return hash, nil
 }

@@ -2,21 +2,55 @@ package users
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
+
+	"example.com/miniweb/db"
+	"example.com/miniweb/internal/testdb"
 )
 
-// demoStore hashes the demo account once for all tests: argon2id is slow
-// on purpose, and slower still under the race detector.
-var demoStore = sync.OnceValues(func() (*Store, error) {
-	return NewStore(map[string]string{"admin": "secure123"})
-})
+// engines returns, by name, a function that opens a fresh database of
+// each engine for a test: SQLite always, PostgreSQL where it is installed
+// (and always under CI).
+var engines = map[string]func(t *testing.T) *db.DB{
+	"sqlite":   func(t *testing.T) *db.DB { return open(t, testdb.SQLiteURL(t)) },
+	"postgres": func(t *testing.T) *db.DB { return open(t, testdb.PostgresURL(t)) },
+}
+
+func open(t *testing.T, url string) *db.DB {
+	t.Helper()
+	database, err := db.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { database.Close() })
+	return database
+}
+
+// newTestStore returns a store over a fresh SQLite database that holds
+// the users in passwords (name → password).
+func newTestStore(t *testing.T, passwords map[string]string) *Store {
+	t.Helper()
+	store, err := NewStore(open(t, testdb.SQLiteURL(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, password := range passwords {
+		if err := store.Create(t.Context(), name, password); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return store
+}
 
 func TestAuthenticate(t *testing.T) {
 	// 64-character passwords in several scripts: argon2id has no length
@@ -27,28 +61,39 @@ func TestAuthenticate(t *testing.T) {
 		"han":   strings.Repeat("密码安全测试", 10) + "密码安全",
 		"emoji": strings.Repeat("🔑", 64),
 	}
-	users, err := NewStore(passwords)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name, user, password string
-		want                 bool
-	}{
-		{name: "demo account", user: "admin", password: "secure123", want: true},
-		{name: "wrong password", user: "admin", password: "secure124", want: false},
-		{name: "empty password", user: "admin", password: "", want: false},
-		{name: "unknown user", user: "nobody", password: "secure123", want: false},
-		{name: "user name case matters", user: "Admin", password: "secure123", want: false},
-		{name: "64 latin characters", user: "latin", password: passwords["latin"], want: true},
-		{name: "64 han characters", user: "han", password: passwords["han"], want: true},
-		{name: "64 emoji", user: "emoji", password: passwords["emoji"], want: true},
-		{name: "64 emoji, last one differs", user: "emoji", password: strings.Repeat("🔑", 63) + "🔒", want: false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := users.Authenticate(t.Context(), tc.user, tc.password); got != tc.want {
-				t.Errorf("Authenticate(%q, %q) = %v, want %v", tc.user, tc.password, got, tc.want)
+	for engine, open := range engines {
+		t.Run(engine, func(t *testing.T) {
+			store, err := NewStore(open(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, password := range passwords {
+				if err := store.Create(t.Context(), name, password); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tests := []struct {
+				name, user, password string
+				want                 bool
+			}{
+				{name: "demo account", user: "admin", password: "secure123", want: true},
+				{name: "wrong password", user: "admin", password: "secure124", want: false},
+				{name: "empty password", user: "admin", password: "", want: false},
+				{name: "unknown user", user: "nobody", password: "secure123", want: false},
+				{name: "user name in capitals", user: "ADMIN", password: "secure123", want: true},
+				{name: "user name in fullwidth letters", user: "ａｄｍｉｎ", password: "secure123", want: true},
+				{name: "64 latin characters", user: "latin", password: passwords["latin"], want: true},
+				{name: "64 han characters", user: "han", password: passwords["han"], want: true},
+				{name: "64 emoji", user: "emoji", password: passwords["emoji"], want: true},
+				{name: "64 emoji, last one differs", user: "emoji", password: strings.Repeat("🔑", 63) + "🔒", want: false},
+			}
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) {
+					got, err := store.Authenticate(t.Context(), tc.user, tc.password)
+					if err != nil || got != tc.want {
+						t.Errorf("Authenticate(%q, %q) = %v, %v; want %v", tc.user, tc.password, got, err, tc.want)
+					}
+				})
 			}
 		})
 	}
@@ -56,6 +101,216 @@ func TestAuthenticate(t *testing.T) {
 		if n := len([]rune(password)); n != 64 && name != "admin" {
 			t.Errorf("password of %s has %d characters, want 64", name, n)
 		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{"admin", "admin"},
+		{"Admin", "admin"},
+		{"ａｄｍｉｎ", "admin"},   // fullwidth: NFKC
+		{"ＡＤＭＩＮ", "admin"},   // fullwidth capitals: NFKC, then lower case
+		{"Ǆemal", "džemal"},  // a ligature: NFKC splits it
+		{"A\u030aSA", "åsa"}, // A and a combining ring: NFKC composes them
+	}
+	for _, tc := range tests {
+		if got := Normalize(tc.name); got != tc.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestCheckUsername(t *testing.T) {
+	tests := []struct {
+		name string
+		want error
+	}{
+		{"ann", nil},
+		{"ann.lee-2_x", nil},
+		{"安娜李", nil},
+		{"ＡＮＮ", nil},
+		{strings.Repeat("a", MaxUsernameRunes), nil},
+		{strings.Repeat("a", MaxUsernameRunes+1), ErrUsernameLength},
+		{"an", ErrUsernameLength},
+		{"", ErrUsernameLength},
+		{".ann", ErrUsernameCharacters},
+		{"ann lee", ErrUsernameCharacters},
+		{"ann<b>", ErrUsernameCharacters},
+		{"ann\n", ErrUsernameCharacters},
+	}
+	for _, tc := range tests {
+		if got := CheckUsername(tc.name); got != tc.want {
+			t.Errorf("CheckUsername(%q) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestCheckPassword(t *testing.T) {
+	tests := []struct {
+		password string
+		want     error
+	}{
+		{"correct horse battery staple", nil},
+		{"密码安全测试很长", nil}, // 8 characters, 24 bytes
+		{"seven77", ErrPasswordShort},
+		{"", ErrPasswordShort},
+		{strings.Repeat("a", MaxPasswordBytes+1), ErrPasswordLong},
+		{"password", ErrPasswordCommon},
+		{"PassWord", ErrPasswordCommon},
+		{"baseball", ErrPasswordCommon},
+		{"iloveyou1", ErrPasswordCommon},
+	}
+	for _, tc := range tests {
+		if got := CheckPassword(tc.password); got != tc.want {
+			t.Errorf("CheckPassword(%.20q) = %v, want %v", tc.password, got, tc.want)
+		}
+	}
+}
+
+// TestCommonPasswordsFile checks that the list's header is read as a
+// header, and that the list is the size its header promises.
+func TestCommonPasswordsFile(t *testing.T) {
+	set := commonPasswords()
+	if len(set) < 15_000 {
+		t.Errorf("common passwords: %d, want the ~18,000 of the file", len(set))
+	}
+	for password := range set {
+		if strings.HasPrefix(password, "#") || utf8.RuneCountInString(password) < MinPasswordRunes {
+			t.Errorf("common passwords hold %q, which is a header line or too short to matter", password)
+		}
+	}
+}
+
+// TestCreateTaken checks that a name taken in another case or width is
+// taken, and that 50 simultaneous sign-ups of one name make exactly one
+// account, on both engines.
+func TestCreateTaken(t *testing.T) {
+	for engine, open := range engines {
+		t.Run(engine, func(t *testing.T) {
+			store, err := NewStore(open(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := store.Create(t.Context(), "Admin", "secure123"); err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range []string{"admin", "ADMIN", "ａｄｍｉｎ"} {
+				if err := store.Create(t.Context(), name, "another password"); !errors.Is(err, ErrTaken) {
+					t.Errorf("Create(%q) after Create(\"Admin\"): %v, want ErrTaken", name, err)
+				}
+			}
+			const signUps = 50
+			errs := make(chan error, signUps)
+			var wg sync.WaitGroup
+			for i := range signUps {
+				wg.Go(func() { errs <- store.Create(context.Background(), "race", fmt.Sprintf("password %d", i)) })
+			}
+			wg.Wait()
+			close(errs)
+			created := 0
+			for err := range errs {
+				switch {
+				case err == nil:
+					created++
+				case !errors.Is(err, ErrTaken):
+					t.Errorf("simultaneous Create: %v, want nil or ErrTaken", err)
+				}
+			}
+			var accounts int
+			if err := store.db.QueryRowContext(t.Context(), "SELECT count(*) FROM users WHERE username = $1", "race").Scan(&accounts); err != nil {
+				t.Fatal(err)
+			}
+			if created != 1 || accounts != 1 {
+				t.Errorf("%d simultaneous sign-ups of one name: %d succeeded, %d accounts; want 1 and 1", signUps, created, accounts)
+			}
+		})
+	}
+}
+
+// TestCreateFirst checks that the first account is made only in an empty
+// store, so that a restart or a second instance does not add it again.
+func TestCreateFirst(t *testing.T) {
+	store := newTestStore(t, nil)
+	for i, want := range []bool{true, false} {
+		created, err := store.CreateFirst(t.Context(), "admin", "secure123")
+		if err != nil || created != want {
+			t.Errorf("CreateFirst, call %d: %v, %v; want %v", i+1, created, err, want)
+		}
+	}
+	other := newTestStore(t, map[string]string{"ann": "a long password"})
+	if created, err := other.CreateFirst(t.Context(), "admin", "secure123"); err != nil || created {
+		t.Errorf("CreateFirst in a store with a user: %v, %v; want false", created, err)
+	}
+}
+
+// TestGenerations checks that Revoke moves a user's generation on, in
+// the database, so that another store over it sees the same.
+func TestGenerations(t *testing.T) {
+	for engine, open := range engines {
+		t.Run(engine, func(t *testing.T) {
+			database := open(t)
+			first, err := NewStore(database)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := NewStore(database) // another instance
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := first.Create(t.Context(), "ann", "a long password"); err != nil {
+				t.Fatal(err)
+			}
+			for want := range uint64(3) {
+				if got, err := second.Generation(t.Context(), "ANN"); err != nil || got != want {
+					t.Errorf("Generation after %d revocations: %d, %v; want %d", want, got, err, want)
+				}
+				if err := first.Revoke(t.Context(), "ann"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, err := second.Generation(t.Context(), "nobody"); err != nil || got != 0 {
+				t.Errorf("Generation of an unknown user: %d, %v; want 0", got, err)
+			}
+		})
+	}
+}
+
+// TestChangePassword checks that a new password needs the current one,
+// works at once, and ends every session (moves the generation on).
+func TestChangePassword(t *testing.T) {
+	store := newTestStore(t, map[string]string{"ann": "the old password"})
+	if ok, err := store.ChangePassword(t.Context(), "ann", "wrong", "the new password"); ok || err != nil {
+		t.Errorf("ChangePassword with a wrong current password: %v, %v; want false", ok, err)
+	}
+	if ok, err := store.ChangePassword(t.Context(), "ann", "the old password", "the new password"); !ok || err != nil {
+		t.Fatalf("ChangePassword: %v, %v; want true", ok, err)
+	}
+	for password, want := range map[string]bool{"the old password": false, "the new password": true} {
+		if got, err := store.Authenticate(t.Context(), "ann", password); got != want || err != nil {
+			t.Errorf("Authenticate(%q) after the change: %v, %v; want %v", password, got, err, want)
+		}
+	}
+	if generation, err := store.Generation(t.Context(), "ann"); generation != 1 || err != nil {
+		t.Errorf("Generation after a password change: %d, %v; want 1", generation, err)
+	}
+}
+
+// TestDatabaseDown checks that a database that has gone away is an error
+// from every method, never a wrong password or a panic.
+func TestDatabaseDown(t *testing.T) {
+	store := newTestStore(t, map[string]string{"ann": "a long password"})
+	store.db.Close()
+	if _, err := store.Authenticate(t.Context(), "ann", "a long password"); err == nil {
+		t.Error("Authenticate with the database closed: no error")
+	}
+	if err := store.Create(t.Context(), "bob", "a long password"); err == nil || errors.Is(err, ErrTaken) {
+		t.Errorf("Create with the database closed: %v, want an error other than ErrTaken", err)
+	}
+	if _, err := store.Generation(t.Context(), "ann"); err == nil {
+		t.Error("Generation with the database closed: no error")
+	}
+	if err := store.Revoke(t.Context(), "ann"); err == nil {
+		t.Error("Revoke with the database closed: no error")
 	}
 }
 
@@ -73,13 +328,10 @@ func TestConcurrentChecks(t *testing.T) {
 // hash, as a wrong password does, so that timing cannot tell them apart.
 // It counts hash calls rather than timing them.
 func TestAuthenticateCost(t *testing.T) {
-	users, err := NewStore(map[string]string{"admin": "secure123"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := newTestStore(t, map[string]string{"admin": "secure123"})
 	calls := 0
-	compare := users.compare
-	users.compare = func(password, hash string) (bool, error) {
+	compare := store.compare
+	store.compare = func(password, hash string) (bool, error) {
 		calls++
 		return compare(password, hash)
 	}
@@ -89,7 +341,7 @@ func TestAuthenticateCost(t *testing.T) {
 		{name: "unknown user", user: "nobody", password: "nope"},
 	} {
 		calls = 0
-		users.Authenticate(t.Context(), tc.user, tc.password)
+		store.Authenticate(t.Context(), tc.user, tc.password)
 		if calls != 1 {
 			t.Errorf("Authenticate(%q, %q), %s: %d hash calls, want 1", tc.user, tc.password, tc.name, calls)
 		}
@@ -102,10 +354,7 @@ func TestAuthenticateCost(t *testing.T) {
 // hashing (held on release) or waiting for a slot, so the count it sees
 // is exact.
 func TestAuthenticateConcurrency(t *testing.T) {
-	shared, err := demoStore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	shared := newTestStore(t, map[string]string{"admin": "secure123"})
 	synctest.Test(t, func(t *testing.T) {
 		slots := concurrentChecks()
 		users := *shared
@@ -136,11 +385,12 @@ func TestAuthenticateConcurrency(t *testing.T) {
 // TestDummyHashCost checks that the dummy hash, checked for an unknown
 // user, costs what a real one does: the same argon2id parameters.
 func TestDummyHashCost(t *testing.T) {
-	users, err := demoStore()
-	if err != nil {
+	store := newTestStore(t, map[string]string{"admin": "secure123"})
+	var adminHash string
+	if err := store.db.QueryRowContext(t.Context(), "SELECT password_hash FROM users").Scan(&adminHash); err != nil {
 		t.Fatal(err)
 	}
-	for name, hash := range map[string]string{"dummy": users.dummyHash, "admin": users.hashes["admin"]} {
+	for name, hash := range map[string]string{"dummy": store.dummyHash, "admin": adminHash} {
 		params, _, _, err := argon2id.DecodeHash(hash)
 		if err != nil {
 			t.Fatalf("%s hash: %v", name, err)
@@ -155,19 +405,16 @@ func TestDummyHashCost(t *testing.T) {
 // TestAuthenticateGivesUpWithTheClient checks that a login waiting for a
 // hashing slot gives up, without hashing, when its request's context ends.
 func TestAuthenticateGivesUpWithTheClient(t *testing.T) {
-	shared, err := demoStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := *shared
-	users.hashing = make(chan struct{}) // no slot free, ever
-	users.compare = func(password, hash string) (bool, error) {
+	store := *newTestStore(t, map[string]string{"admin": "secure123"})
+	store.hashing = make(chan struct{}) // no slot free, ever
+	store.compare = func(password, hash string) (bool, error) {
 		t.Error("a password was hashed for a request that had ended")
 		return true, nil
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	if users.Authenticate(ctx, "admin", "secure123") {
+	defer cancel()
+	go cancel() // while Authenticate waits for a slot, after its query
+	if ok, _ := store.Authenticate(ctx, "admin", "secure123"); ok {
 		t.Errorf("Authenticate with an ended context = true, want false")
 	}
 }

@@ -1,0 +1,158 @@
+// Package db opens the demo's database and brings its schema up to date.
+// One setting chooses the engine: SQLite, embedded in the process through
+// modernc.org/sqlite (pure Go, so the demo still builds with no C
+// compiler), stored in one file; or PostgreSQL through pgx's database/sql
+// driver, for several instances that share their state.
+//
+// # Where the dialects differ
+//
+// The stores write one SQL text for both engines. These are the only
+// differences, and this is the one place that knows them:
+//   - Placeholders are $1, $2, … in both. SQLite reads "$1" as a named
+//     parameter and numbers parameters in order of first appearance, so a
+//     statement must use $1 before $2.
+//   - Times are stored as Unix seconds in a BIGINT, which both read alike.
+//   - Identity columns: SQLite's INTEGER PRIMARY KEY, PostgreSQL's
+//     GENERATED ALWAYS AS IDENTITY. The migrations therefore come in two
+//     sets, migrations/sqlite and migrations/postgres, kept in step.
+//   - A unique-constraint violation is reported differently: see
+//     [IsUniqueViolation].
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"example.com/miniweb/migrations"
+)
+
+// DefaultSQLiteFile is the SQLite database file that [Open] uses when it
+// is given no URL: miniweb.db, in the working directory.
+const DefaultSQLiteFile = "miniweb.db"
+
+// BusyTimeout is how long an SQLite connection waits for another one's
+// write lock before its statement fails with SQLITE_BUSY: 5 seconds.
+const BusyTimeout = 5 * time.Second
+
+// Dialect names the SQL engine behind a [DB].
+type Dialect string
+
+// The engines [Open] knows.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database with its schema up to date: a [sql.DB], safe for
+// concurrent use, and the dialect of its engine.
+type DB struct {
+	*sql.DB
+	Dialect Dialect
+}
+
+// Open opens the database that url names and applies the migrations that
+// it has not had yet, each in a transaction of its own:
+//   - "" opens the SQLite file [DefaultSQLiteFile];
+//   - "postgres://…" or "postgresql://…" opens PostgreSQL with pgx
+//     (https://pkg.go.dev/github.com/jackc/pgx/v5/pgconn#ParseConfig);
+//   - "sqlite:PATH", "file:PATH" or a bare PATH opens an SQLite file,
+//     created if missing, in WAL mode, with foreign keys on and a busy
+//     timeout of [BusyTimeout].
+//
+// It returns an error if the database cannot be reached within ctx or a
+// migration fails; a failed migration is rolled back, so the database is
+// left as the last one that succeeded left it. The caller closes the DB.
+func Open(ctx context.Context, url string) (*DB, error) {
+	dialect, driver, source := parseURL(url)
+	database, err := sql.Open(driver, source)
+	if err != nil {
+		return nil, fmt.Errorf("db: opening %s database: %w", dialect, err)
+	}
+	db := &DB{DB: database, Dialect: dialect}
+	if err := db.PingContext(ctx); err != nil {
+		database.Close()
+		return nil, fmt.Errorf("db: connecting to the %s database: %w", dialect, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		database.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// parseURL returns the dialect, the database/sql driver name and the
+// driver's data source name for url, as [Open] reads it.
+func parseURL(url string) (dialect Dialect, driver, source string) {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return Postgres, "pgx", url
+	}
+	path := url
+	for _, prefix := range []string{"sqlite:", "file:"} {
+		path = strings.TrimPrefix(path, prefix)
+	}
+	if path == "" {
+		path = DefaultSQLiteFile
+	}
+	return SQLite, "sqlite", "file:" + path + "?" + sqliteOptions()
+}
+
+// sqliteOptions returns the connection options of an SQLite data source
+// name: WAL, so that readers do not wait for a writer; foreign keys
+// enforced; a busy timeout; and transactions that take the write lock
+// when they begin (BEGIN IMMEDIATE), so that two read-then-write
+// transactions cannot deadlock each other into SQLITE_BUSY.
+func sqliteOptions() string {
+	options := url.Values{}
+	options.Add("_pragma", "journal_mode(WAL)")
+	options.Add("_pragma", "foreign_keys(1)")
+	options.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	options.Set("_txlock", "immediate")
+	return options.Encode()
+}
+
+// migrate applies the migrations of db's dialect that it has not had yet.
+func (db *DB) migrate(ctx context.Context) error {
+	files, err := fs.Sub(migrations.Files, string(db.Dialect))
+	if err != nil {
+		return fmt.Errorf("db: migrations for %s: %w", db.Dialect, err)
+	}
+	gooseDialect := goose.DialectSQLite3
+	if db.Dialect == Postgres {
+		gooseDialect = goose.DialectPostgres
+	}
+	provider, err := goose.NewProvider(gooseDialect, db.DB, files)
+	if err != nil {
+		return fmt.Errorf("db: migrations for %s: %w", db.Dialect, err)
+	}
+	if _, err := provider.Up(ctx); err != nil {
+		return fmt.Errorf("db: migrating the %s database (rolled back to its last good version): %w", db.Dialect, err)
+	}
+	return nil
+}
+
+// IsUniqueViolation reports whether err, from a statement on either
+// engine, says that the statement would have broken a UNIQUE or PRIMARY
+// KEY constraint: SQLite's SQLITE_CONSTRAINT_UNIQUE or _PRIMARYKEY,
+// PostgreSQL's SQLSTATE 23505 (unique_violation).
+func IsUniqueViolation(err error) bool {
+	if sqliteErr, ok := errors.AsType[*sqlite.Error](err); ok {
+		code := sqliteErr.Code()
+		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pgErr.Code == "23505"
+	}
+	return false
+}

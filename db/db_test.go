@@ -1,0 +1,165 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"example.com/miniweb/db"
+	"example.com/miniweb/internal/testdb"
+)
+
+// engines returns the URL of a fresh database of each engine, by name.
+func engines(t *testing.T) map[string]func(t *testing.T) string {
+	return map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return testdb.SQLiteURL(t) },
+		"postgres": func(t *testing.T) string { return testdb.PostgresURL(t) },
+	}
+}
+
+func TestOpenMigrates(t *testing.T) {
+	for name, url := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			database, err := db.Open(t.Context(), url(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer database.Close()
+			if string(database.Dialect) != name {
+				t.Errorf("Open: dialect %q, want %q", database.Dialect, name)
+			}
+			var users int
+			if err := database.QueryRowContext(t.Context(), "SELECT count(*) FROM users").Scan(&users); err != nil {
+				t.Fatalf("the users table after Open: %v", err)
+			}
+		})
+	}
+}
+
+// TestOpenTwice checks that opening a migrated database again applies
+// nothing and keeps its rows, as a restart does.
+func TestOpenTwice(t *testing.T) {
+	url := testdb.SQLiteURL(t)
+	first, err := db.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.ExecContext(t.Context(),
+		"INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3)", "ann", "hash", 1); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	second, err := db.Open(t.Context(), url)
+	if err != nil {
+		t.Fatalf("Open again: %v", err)
+	}
+	defer second.Close()
+	var name string
+	if err := second.QueryRowContext(t.Context(), "SELECT username FROM users").Scan(&name); err != nil || name != "ann" {
+		t.Errorf("after a second Open: user %q, %v; want ann", name, err)
+	}
+}
+
+// TestSQLiteSettings checks the connection settings the package doc
+// promises: WAL, foreign keys and the busy timeout.
+func TestSQLiteSettings(t *testing.T) {
+	database, err := db.Open(t.Context(), testdb.SQLiteURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close()
+	for pragma, want := range map[string]string{
+		"journal_mode": "wal",
+		"foreign_keys": "1",
+		"busy_timeout": "5000",
+	} {
+		var got string
+		if err := database.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil || got != want {
+			t.Errorf("PRAGMA %s = %q, %v; want %q", pragma, got, err, want)
+		}
+	}
+}
+
+// TestOpenDefaultFile checks that Open("") makes miniweb.db in the working
+// directory.
+func TestOpenDefaultFile(t *testing.T) {
+	t.Chdir(t.TempDir())
+	database, err := db.Open(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	database.Close()
+	if _, err := os.Stat(db.DefaultSQLiteFile); err != nil {
+		t.Errorf("Open(\"\"): %v, want the file %s", err, db.DefaultSQLiteFile)
+	}
+}
+
+// TestOpenErrors checks that a database that cannot be opened or reached
+// is a clear error, not a panic or a hang.
+func TestOpenErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		url  string
+		want string
+	}{
+		{name: "SQLite file in a missing directory", url: "sqlite:" + filepath.Join(t.TempDir(), "no", "such", "dir", "x.db"), want: "db: connecting to the sqlite database"},
+		{name: "PostgreSQL that does not listen", url: "postgres://postgres@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=2", want: "db: connecting to the postgres database"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			database, err := db.Open(t.Context(), tc.url)
+			if err == nil {
+				database.Close()
+				t.Fatalf("Open(%q): no error", tc.url)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Open(%q): %v, want an error that starts %q", tc.url, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestIsUniqueViolation checks the one error the stores branch on, on
+// both engines, under concurrent inserts of one name.
+func TestIsUniqueViolation(t *testing.T) {
+	for name, url := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			database, err := db.Open(t.Context(), url(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer database.Close()
+			const writers = 20
+			errs := make(chan error, writers)
+			var wg sync.WaitGroup
+			for range writers {
+				wg.Go(func() {
+					_, err := database.ExecContext(context.Background(),
+						"INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3)", "ann", "hash", 1)
+					errs <- err
+				})
+			}
+			wg.Wait()
+			close(errs)
+			inserted := 0
+			for err := range errs {
+				switch {
+				case err == nil:
+					inserted++
+				case !db.IsUniqueViolation(err):
+					t.Errorf("insert of a taken name: %v, want a unique violation", err)
+				}
+			}
+			if inserted != 1 {
+				t.Errorf("%d concurrent inserts of one name: %d succeeded, want 1", writers, inserted)
+			}
+			if db.IsUniqueViolation(errors.New("other")) || db.IsUniqueViolation(nil) {
+				t.Error("IsUniqueViolation of another error: true")
+			}
+		})
+	}
+}

@@ -1,0 +1,21 @@
+-- Users: one row an account. The same table as sqlite/00001_users.sql,
+-- in PostgreSQL's dialect.
+
+-- +goose Up
+CREATE TABLE users (
+    id                 BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- The name as the user typed it at sign-up, NFKC-normalised and
+    -- lower-cased (users.Normalize), so that "Admin" and "ａｄｍｉｎ" are
+    -- one account.
+    username           TEXT    NOT NULL UNIQUE,
+    -- argon2id, in the PHC string format.
+    password_hash      TEXT    NOT NULL,
+    -- Moved on at logout and password change: a session cookie of an
+    -- older generation no longer loads (framework.Sessions.Revoke).
+    session_generation BIGINT  NOT NULL DEFAULT 0,
+    -- Unix seconds.
+    created_at         BIGINT  NOT NULL
+);
+
+-- +goose Down
+DROP TABLE users;
