@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+
+	"example.com/miniweb/db"
+	"example.com/miniweb/users"
 )
 
 // deployCheck checks what configuration can change and production needs,
@@ -10,7 +14,7 @@ import (
 // checked. It reports whether every check passed. What no configuration
 // can change (the server's limits, the cookie's flags, the security
 // headers) is proved by the tests instead.
-func deployCheck(config config, out io.Writer) bool {
+func deployCheck(ctx context.Context, config config, database *db.DB, out io.Writer) bool {
 	passed := true
 	report := func(ok bool, format string, args ...any) {
 		status := "ok  "
@@ -22,9 +26,28 @@ func deployCheck(config config, out io.Writer) bool {
 	report(!config.generatedKeys, "session keys from $%s and $%s, not random ones that end every session at a restart",
 		hashKeyVariable, blockKeyVariable)
 	report(!config.dev, "development mode off (-dev serves templates from disk and /environ)")
-	report(config.users[demoUser] != demoPassword, "demo account %s / %s replaced (-user and $%s)",
-		demoUser, demoPassword, passwordVariable)
-	report(!config.cgi, "one long-lived process, not a CGI script per request: the login throttle and logout's "+
-		"session revocation live in memory, and a CGI process forgets them when it exits")
+	demo, err := demoAccountWorks(ctx, database)
+	report(err == nil && !demo, "demo account %s / %s not in the %s database (start an empty one with -user and $%s)%s",
+		demoUser, demoPassword, database.Dialect, passwordVariable, errorSuffix(err))
+	report(!config.cgi, "one long-lived process, not a CGI script per request: the login throttle lives in memory, "+
+		"and a CGI process forgets it when it exits")
 	return passed
+}
+
+// demoAccountWorks reports whether the demo account's password logs in to
+// database.
+func demoAccountWorks(ctx context.Context, database *db.DB) (bool, error) {
+	accounts, err := users.NewStore(database)
+	if err != nil {
+		return false, err
+	}
+	return accounts.Authenticate(ctx, demoUser, demoPassword)
+}
+
+// errorSuffix returns ": " and err for a report line, or "" for no error.
+func errorSuffix(err error) string {
+	if err == nil {
+		return ""
+	}
+	return ": " + err.Error()
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 
+	"example.com/miniweb/db"
 	"example.com/miniweb/framework"
 )
 
@@ -26,12 +27,15 @@ const (
 	oldBlockKeyVariable = "MINIWEB_OLD_BLOCK_KEY"
 	// passwordVariable holds the password for the user named by -user.
 	passwordVariable = "MINIWEB_PASSWORD"
+	// databaseVariable holds the database URL when -db is not given.
+	databaseVariable = "DATABASE_URL"
 	// portVariable, when set and -addr is not given, makes the server
 	// listen on that port on every interface, as hosting platforms expect.
 	portVariable = "PORT"
 )
 
-// The demo account, documented in README.md.
+// The demo account, documented in README.md: the first account of an
+// empty database, unless -user names another.
 const (
 	demoUser     = "admin"
 	demoPassword = "secure123"
@@ -51,20 +55,19 @@ type config struct {
 	// (package framework/validate); -dev logs them, tests fail on them.
 	report func(r *http.Request, violation string)
 
-	users         map[string]string // user name → password
-	sessionKeys   [][]byte          // hash key, block key, newest pair first
-	generatedKeys bool              // sessionKeys are random, for this process only
+	database      string   // database URL (package db): "" for SQLite in miniweb.db
+	firstUser     string   // the account an empty database starts with
+	firstPassword string   // its password
+	sessionKeys   [][]byte // hash key, block key, newest pair first
+	generatedKeys bool     // sessionKeys are random, for this process only
 }
 
-// account describes the login for the start-up line.
+// account describes the first account for the start-up line.
 func (c config) account() string {
-	if password, ok := c.users[demoUser]; ok && password == demoPassword && len(c.users) == 1 {
-		return demoUser + " / " + demoPassword
+	if c.firstUser == demoUser && c.firstPassword == demoPassword {
+		return "demo account " + demoUser + " / " + demoPassword
 	}
-	for name := range c.users {
-		return name + ", password from " + passwordVariable
-	}
-	return "none"
+	return "first account " + c.firstUser + ", password from $" + passwordVariable
 }
 
 // parseConfig reads the command-line flags in args and the environment
@@ -77,8 +80,9 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	mount := flags.String("mount", "", "serve the application under this `prefix` (SCRIPT_NAME), such as /app")
 	trustProxy := flags.Bool("trust-proxy", false, "believe X-Forwarded-Proto and X-Forwarded-For from a reverse proxy: only when clients reach the server through that proxy alone")
 	fastCGI := flags.String("fcgi", "", "serve FastCGI on this `address`: host:port, or a unix socket path (one with a /)")
-	check := flags.Bool("check", false, "check the production configuration (timeouts, keys, cookies, headers) and exit")
-	user := flags.String("user", "", "replace the demo account with this `name`; the password comes from $"+passwordVariable)
+	check := flags.Bool("check", false, "check the production configuration (keys, development mode, demo account, CGI) and exit")
+	user := flags.String("user", "", "start an empty database with this `name`'s account instead of the demo account; the password comes from $"+passwordVariable)
+	database := flags.String("db", "", "database `URL`: postgres://… for PostgreSQL, or an SQLite file path (default $"+databaseVariable+", or "+db.DefaultSQLiteFile+")")
 	if err := flags.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -102,13 +106,17 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 		return config{}, fmt.Errorf("-mount %q: want a path that starts and does not end with a slash, such as /app", c.mount)
 	}
 
-	c.users = map[string]string{demoUser: demoPassword}
+	c.database = *database
+	if c.database == "" {
+		c.database = getenv(databaseVariable)
+	}
+	c.firstUser, c.firstPassword = demoUser, demoPassword
 	if *user != "" {
 		password := getenv(passwordVariable)
 		if password == "" {
 			return config{}, fmt.Errorf("-user %s: set the password in $%s", *user, passwordVariable)
 		}
-		c.users = map[string]string{*user: password}
+		c.firstUser, c.firstPassword = *user, password
 	}
 
 	keys, err := sessionKeys(getenv)

@@ -34,6 +34,7 @@ import (
 	"syscall"
 	"time"
 
+	"example.com/miniweb/db"
 	"example.com/miniweb/framework"
 	"example.com/miniweb/framework/validate"
 	"example.com/miniweb/throttle"
@@ -100,13 +101,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			logger.Warn("HTTP rule broken", "method", r.Method, "path", r.URL.Path, "violation", violation)
 		}
 	}
+	database, err := db.Open(ctx, config.database)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
 	if config.check {
-		if !deployCheck(config, stdout) {
+		if !deployCheck(ctx, config, database, stdout) {
 			return errors.New("the deploy check failed")
 		}
 		return nil
 	}
-	handler, err := newApp(config, logger)
+	handler, err := newApp(ctx, config, database, logger)
 	if err != nil {
 		return err
 	}
@@ -129,7 +135,7 @@ func serveHTTP(ctx context.Context, config config, handler http.Handler, logger 
 		return err
 	}
 	server := newServer(handler, logger)
-	fmt.Fprintf(stdout, "miniweb: serving http://%s%s/ (demo account %s)\n",
+	fmt.Fprintf(stdout, "miniweb: serving http://%s%s/ (%s)\n",
 		listener.Addr(), config.mount, config.account())
 
 	served := make(chan error, 1)
@@ -163,7 +169,7 @@ func serveFastCGI(ctx context.Context, config config, handler http.Handler, stdo
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "miniweb: serving FastCGI on %s %s, the app at %s/ (demo account %s)\n",
+	fmt.Fprintf(stdout, "miniweb: serving FastCGI on %s %s, the app at %s/ (%s)\n",
 		network, listener.Addr(), config.mount, config.account())
 	stop := context.AfterFunc(ctx, func() { listener.Close() })
 	defer stop()
@@ -188,10 +194,10 @@ func newServer(handler http.Handler, logger *slog.Logger) *http.Server {
 	}
 }
 
-// newApp builds the demo's handler: the route table and the middleware
-// every request goes through. Tests serve the same handler.
-func newApp(config config, logger *slog.Logger) (http.Handler, error) {
-	app, err := newRoutes(config, logger)
+// newApp builds the demo's handler over database: the route table and the
+// middleware every request goes through. Tests serve the same handler.
+func newApp(ctx context.Context, config config, database *db.DB, logger *slog.Logger) (http.Handler, error) {
+	app, err := newRoutes(ctx, config, database, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -206,14 +212,25 @@ type app struct {
 	sessions *framework.Sessions
 }
 
-// newRoutes builds the route table and the pages and sessions its views
-// share.
-func newRoutes(config config, logger *slog.Logger) (app, error) {
+// newRoutes builds the route table and the pages, sessions and stores
+// its views share. An empty database gets its first account here.
+func newRoutes(ctx context.Context, config config, database *db.DB, logger *slog.Logger) (app, error) {
 	if config.generatedKeys {
 		logger.Warn("no session keys in the environment: using random keys, so sessions end when the server restarts",
 			"variables", hashKeyVariable+", "+blockKeyVariable)
 	}
-	sessions, err := framework.NewSessions(framework.DefaultSessionLifetime, config.sessionKeys...)
+	accounts, err := users.NewStore(database)
+	if err != nil {
+		return app{}, err
+	}
+	created, err := accounts.CreateFirst(ctx, config.firstUser, config.firstPassword)
+	if err != nil {
+		return app{}, err
+	}
+	if created {
+		logger.Info("the database was empty: created the first account", "user", config.firstUser)
+	}
+	sessions, err := framework.NewSessions(accounts, framework.DefaultSessionLifetime, config.sessionKeys...)
 	if err != nil {
 		return app{}, err
 	}
@@ -225,18 +242,17 @@ func newRoutes(config config, logger *slog.Logger) (app, error) {
 	if err != nil {
 		return app{}, err
 	}
-	accounts, err := users.NewStore(config.users)
-	if err != nil {
-		return app{}, err
-	}
-
-	attempts := throttle.New(time.Now)
-	login := views.Login(accounts.Authenticate, attempts, pages, sessions, logger)
+	logins := throttle.New(time.Now)  // failed logins and password changes
+	signUps := throttle.New(time.Now) // every sign-up, by name and by client
+	login := views.Login(accounts.Authenticate, logins, pages, sessions, logger)
+	loggedIn := framework.RequireUser(sessions, pages, "/login")
 	routes := framework.Routes{
-		"/":       login,
-		"/login":  login,
-		"/home":   views.Home(pages, sessions),
-		"/logout": views.Logout(pages, sessions),
+		"/":         login,
+		"/login":    login,
+		"/register": views.Register(accounts, signUps, pages, sessions, logger),
+		"/home":     loggedIn(views.Home(pages)),
+		"/account":  loggedIn(views.Account(accounts, logins, pages, sessions, logger)),
+		"/logout":   views.Logout(pages, sessions),
 	}
 	if config.dev {
 		routes["/environ"] = views.Environ()

@@ -2,24 +2,16 @@ package views
 
 import (
 	"net/http"
-	"net/url"
-	"strings"
 
 	"example.com/miniweb/framework"
 )
 
-// Home greets the logged-in user on GET and HEAD. A visitor without a
-// session is redirected with 303 See Other to the login form, which sends
-// them back here afterwards: /login?next=/home.
-func Home(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
+// Home greets the logged-in user on GET and HEAD. Wrap it in
+// [framework.RequireUser]: a visitor without a session is sent to the
+// login form, which sends them back here afterwards.
+func Home(pages *framework.Pages) http.Handler {
 	return framework.Methods{
 		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if sessions.Load(w, r).User == "" {
-				// A slash needs no escaping in a query (RFC 3986 §3.4).
-				next := strings.ReplaceAll(url.QueryEscape(r.URL.Path), "%2F", "/")
-				framework.SeeOther(w, r, "/login?next="+next)
-				return
-			}
 			pages.Render(w, r, http.StatusOK, "home.html", nil)
 		}),
 	}
@@ -29,18 +21,23 @@ func Home(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 const loggedOut = "You have been logged out."
 
 // Logout ends the session on POST: it revokes every session of the user,
-// so that a copy of the cookie no longer works either
-// ([framework.Sessions.Revoke]), replaces the session with one that holds
-// only the flash message [loggedOut], and redirects with 303 See Other to
-// /login. It answers no GET, because a link or a prefetch must not log
-// anyone out; other methods get 405 with Allow.
+// so that a copy of the cookie no longer works either, on any instance
+// and after a restart ([framework.Sessions.Revoke]), replaces the session
+// with one that holds only the flash message [loggedOut], and redirects
+// with 303 See Other to /login. It answers no GET, because a link or a
+// prefetch must not log anyone out; other methods get 405 with Allow. A
+// session store that fails gets the 500 page.
 func Logout(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 	return framework.Methods{
 		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if user := sessions.Load(w, r).User; user != "" {
-				sessions.Revoke(user)
+			session, err := sessions.Load(w, r)
+			if err == nil && session.User != "" {
+				err = sessions.Revoke(r.Context(), session.User)
 			}
-			if err := sessions.Save(w, r, framework.Session{Flashes: []string{loggedOut}}); err != nil {
+			if err == nil {
+				err = sessions.Save(w, r, framework.Session{Flashes: []string{loggedOut}})
+			}
+			if err != nil {
 				pages.ServerError(w, r, err)
 				return
 			}

@@ -15,12 +15,8 @@ import (
 
 	"example.com/miniweb/framework"
 	"example.com/miniweb/throttle"
+	"example.com/miniweb/users"
 )
-
-// maxPasswordBytes is the longest password, in bytes of UTF-8, that
-// [Login] will hash: 1 KiB. A longer one fails like a wrong password,
-// without the cost of hashing it.
-const maxPasswordBytes = 1024
 
 // maxUsernameBytes is the longest user name, in bytes of UTF-8, that
 // [Login] accepts: 256.
@@ -43,11 +39,12 @@ const loginFailed = "Invalid username or password."
 // or 415 from [framework.ReadForm]. Other methods get 405 with Allow:
 // GET, HEAD, OPTIONS, POST (RFC 9110 §15.5.6).
 //
-// authenticate checks a password, as [example.com/miniweb/users.Store.Authenticate] does.
+// authenticate checks a password, as [users.Store.Authenticate] does; its
+// error, such as a database that is down, gets the 500 page.
 // The credentials are read from the urlencoded body only; where a field
 // is repeated, the first value counts. Each success and failure is
 // logged with the user name and client address, never the password.
-func Login(authenticate func(ctx context.Context, username, password string) bool, attempts *throttle.Throttle,
+func Login(authenticate func(ctx context.Context, username, password string) (bool, error), attempts *throttle.Throttle,
 	pages *framework.Pages, sessions *framework.Sessions, logger *slog.Logger) http.Handler {
 	return framework.Methods{
 		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -88,13 +85,13 @@ func Login(authenticate func(ctx context.Context, username, password string) boo
 			errs.Required(form, "username", "Enter your username.")
 			errs.Required(form, "password", "Enter your password.")
 			errs.MaxLength(form, "username", maxUsernameBytes, "That username is too long.")
-			errs.MaxLength(form, "password", maxPasswordBytes, "That password is too long.")
+			errs.MaxLength(form, "password", users.MaxPasswordBytes, "That password is too long.")
 			if len(errs) > 0 {
 				failed()
 				return
 			}
 
-			attempt, retryAfter := attempts.Try(username, client)
+			attempt, retryAfter := attempts.Try(users.Normalize(username), client)
 			if attempt == nil {
 				logger.Warn("login throttled", "user", username, "client", client)
 				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
@@ -102,21 +99,36 @@ func Login(authenticate func(ctx context.Context, username, password string) boo
 				showForm(http.StatusTooManyRequests, throttledMessage(seconds))
 				return
 			}
-			if !authenticate(r.Context(), username, password) {
+			ok, err := authenticate(r.Context(), username, password)
+			if err != nil {
+				pages.ServerError(w, r, err)
+				return
+			}
+			if !ok {
 				failed()
 				return
 			}
 
 			attempt.Succeeded()
-			session := sessions.Start(username)
-			if err := sessions.Save(w, r, session); err != nil {
+			if err := startSession(w, r, sessions, users.Normalize(username)); err != nil {
 				pages.ServerError(w, r, err)
 				return
 			}
-			logger.Info("login", "user", username, "client", client, "session", session.ID)
+			logger.Info("login", "user", username, "client", client)
 			framework.SeeOther(w, r, next)
 		}),
 	}
+}
+
+// startSession starts a new session for user, the name as the store
+// keeps it, and saves it in the cookie: a fresh session at every login and
+// sign-up, so that no session ID chosen before survives it.
+func startSession(w http.ResponseWriter, r *http.Request, sessions *framework.Sessions, user string) error {
+	session, err := sessions.Start(r.Context(), user)
+	if err != nil {
+		return err
+	}
+	return sessions.Save(w, r, session)
 }
 
 // throttledMessage tells a throttled user when to try again, in whole

@@ -4,43 +4,49 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"example.com/miniweb/db"
 	"example.com/miniweb/framework"
+	"example.com/miniweb/internal/testdb"
 	"example.com/miniweb/throttle"
 	"example.com/miniweb/users"
 )
 
-// testLogin returns the Login handler over the real templates and the
-// demo account's real argon2id store, a counter of the password checks
-// it asks for (each one hash), and its log.
-func testLogin(t *testing.T) (http.Handler, *int, *bytes.Buffer) {
+// testSite is what the views share, as main.go builds it, over a fresh
+// SQLite database that holds the demo account.
+type testSite struct {
+	database *db.DB
+	accounts *users.Store
+	sessions *framework.Sessions
+	pages    *framework.Pages
+	logger   *slog.Logger
+	log      *bytes.Buffer // what logger writes
+}
+
+func newTestSite(t *testing.T) *testSite {
 	t.Helper()
-	demo, err := demoAccount()
+	database, err := db.Open(t.Context(), testdb.SQLiteURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return testLoginWith(t, demo.Authenticate)
-}
-
-// cheapAuthenticate stands in for argon2id in tests that make many
-// attempts and are not about hashing: it knows only the demo account.
-func cheapAuthenticate(ctx context.Context, username, password string) bool {
-	return username == "admin" && password == "secure123"
-}
-
-// testLoginWith is testLogin with authenticate in place of the store.
-func testLoginWith(t *testing.T, authenticate func(ctx context.Context, username, password string) bool) (http.Handler, *int, *bytes.Buffer) {
-	t.Helper()
-	sessions, err := framework.NewSessions(0,
+	t.Cleanup(func() { database.Close() })
+	accounts, err := users.NewStore(database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := accounts.Create(t.Context(), "admin", "secure123"); err != nil {
+		t.Fatal(err)
+	}
+	sessions, err := framework.NewSessions(accounts, 0,
 		bytes.Repeat([]byte{1}, framework.HashKeyBytes), bytes.Repeat([]byte{2}, framework.BlockKeyBytes))
 	if err != nil {
 		t.Fatal(err)
@@ -51,20 +57,68 @@ func testLoginWith(t *testing.T, authenticate func(ctx context.Context, username
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &testSite{database: database, accounts: accounts, sessions: sessions, pages: pages, logger: logger, log: &log}
+}
+
+// closeDatabase closes the site's database, as a database server that
+// goes away does.
+func (site *testSite) closeDatabase(t *testing.T) {
+	t.Helper()
+	if err := site.database.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// serve sends a request for method and target to handler, under the
+// session middleware, with form as an urlencoded body when it is not nil
+// and cookies, and returns the response.
+func (site *testSite) serve(handler http.Handler, method, target string, form url.Values, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	r := httptest.NewRequest(method, target, body)
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for _, cookie := range cookies {
+		r.AddCookie(cookie)
+	}
+	rec := httptest.NewRecorder()
+	site.sessions.Middleware()(handler).ServeHTTP(rec, r)
+	return rec
+}
+
+// testLogin returns the Login handler over the real templates and the
+// demo account's real argon2id store, a counter of the password checks
+// it asks for (each one hash), and its log.
+func testLogin(t *testing.T) (http.Handler, *int, *bytes.Buffer) {
+	t.Helper()
+	return testLoginWith(t, nil)
+}
+
+// cheapAuthenticate stands in for argon2id in tests that make many
+// attempts and are not about hashing: it knows only the demo account.
+func cheapAuthenticate(ctx context.Context, username, password string) (bool, error) {
+	return username == "admin" && password == "secure123", nil
+}
+
+// testLoginWith is testLogin with authenticate in place of the store's,
+// unless it is nil.
+func testLoginWith(t *testing.T, authenticate func(ctx context.Context, username, password string) (bool, error)) (http.Handler, *int, *bytes.Buffer) {
+	t.Helper()
+	site := newTestSite(t)
+	if authenticate == nil {
+		authenticate = site.accounts.Authenticate
+	}
 	checks := 0
-	counted := func(ctx context.Context, username, password string) bool {
+	counted := func(ctx context.Context, username, password string) (bool, error) {
 		checks++
 		return authenticate(ctx, username, password)
 	}
-	login := Login(counted, throttle.New(time.Now), pages, sessions, logger)
-	return sessions.Middleware()(login), &checks, &log
+	login := Login(counted, throttle.New(time.Now), site.pages, site.sessions, site.logger)
+	return site.sessions.Middleware()(login), &checks, site.log
 }
-
-// demoAccount hashes the demo account once for all tests: argon2id is
-// slow on purpose, and slower still under the race detector.
-var demoAccount = sync.OnceValues(func() (*users.Store, error) {
-	return users.NewStore(map[string]string{"admin": "secure123"})
-})
 
 func postLogin(handler http.Handler, form url.Values) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
@@ -88,7 +142,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 		{name: "unknown user", username: "nobody", password: "wrong", wantHashes: 1},
 		{name: "empty fields", username: "", password: "", wantHashes: 0},
 		{name: "empty password", username: "admin", password: "", wantHashes: 0},
-		{name: "password over 1 KiB", username: "admin", password: strings.Repeat("a", maxPasswordBytes+1), wantHashes: 0},
+		{name: "password over 1 KiB", username: "admin", password: strings.Repeat("a", users.MaxPasswordBytes+1), wantHashes: 0},
 		{name: "user name over the limit", username: strings.Repeat("a", maxUsernameBytes+1), password: "wrong", wantHashes: 0},
 	}
 	// The page every failure must show: an empty form's, with the message.

@@ -1,0 +1,103 @@
+package views
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/flosch/pongo2/v6"
+
+	"example.com/miniweb/framework"
+	"example.com/miniweb/throttle"
+	"example.com/miniweb/users"
+)
+
+// passwordChanged is the flash message after a password change.
+const passwordChanged = "Your password has been changed. You have been logged out everywhere else."
+
+// wrongPassword is the message under a current password that is wrong.
+const wrongPassword = "That is not your current password."
+
+// Account serves the logged-in user's password form on GET and HEAD and
+// changes the password on POST; wrap it in [framework.RequireUser]. The
+// form's fields are current, password and confirm. A wrong current
+// password, a new one that [users.CheckPassword] refuses or a
+// confirmation that differs re-render the form with 422 and a message
+// next to the field. A wrong current password counts against the user
+// and the client in attempts, as a failed login does (429 past it).
+//
+// Success changes the password and moves the user's session generation
+// on in one step ([users.Store.ChangePassword]), which ends every session
+// of the user, on every instance; this browser gets a new session, so it
+// stays logged in, and is redirected with 303 See Other to /account with
+// the flash message [passwordChanged].
+func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framework.Pages,
+	sessions *framework.Sessions, logger *slog.Logger) http.Handler {
+	return framework.Methods{
+		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			pages.Render(w, r, http.StatusOK, "account.html", nil)
+		}),
+		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			form, err := framework.ReadForm(w, r)
+			if err != nil {
+				http.Error(w, err.Error(), framework.FormErrorStatus(err))
+				return
+			}
+			session, err := sessions.Load(w, r) // RequireUser checked it
+			if err != nil {
+				pages.ServerError(w, r, err)
+				return
+			}
+			current, password := form.Get("current"), form.Get("password")
+			client := clientAddress(r)
+			showForm := func(status int, errs framework.FieldErrors) {
+				pages.Render(w, r, status, "account.html", pongo2.Context{"errors": errs})
+			}
+
+			errs := framework.FieldErrors{}
+			errs.Required(form, "current", wrongPassword)
+			errs.MaxLength(form, "current", users.MaxPasswordBytes, wrongPassword)
+			if err := users.CheckPassword(password); err != nil {
+				errs["password"] = fieldMessages[err]
+			}
+			if form.Get("confirm") != password {
+				errs["confirm"] = passwordsDiffer
+			}
+			if len(errs) > 0 {
+				showForm(http.StatusUnprocessableEntity, errs)
+				return
+			}
+
+			attempt, retryAfter := attempts.Try(session.User, client)
+			if attempt == nil {
+				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
+				w.Header().Set("Retry-After", strconv.Itoa(seconds))
+				showForm(http.StatusTooManyRequests, framework.FieldErrors{"current": throttledMessage(seconds)})
+				return
+			}
+			changed, err := accounts.ChangePassword(r.Context(), session.User, current, password)
+			if err != nil {
+				pages.ServerError(w, r, err)
+				return
+			}
+			if !changed {
+				logger.Warn("password change failed", "user", session.User, "client", client)
+				showForm(http.StatusUnprocessableEntity, framework.FieldErrors{"current": wrongPassword})
+				return
+			}
+			attempt.Succeeded()
+			fresh, err := sessions.Start(r.Context(), session.User)
+			if err == nil {
+				fresh.Flashes = []string{passwordChanged}
+				err = sessions.Save(w, r, fresh)
+			}
+			if err != nil {
+				pages.ServerError(w, r, err)
+				return
+			}
+			logger.Info("password changed", "user", session.User, "client", client)
+			framework.SeeOther(w, r, "/account")
+		}),
+	}
+}

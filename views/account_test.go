@@ -1,0 +1,111 @@
+package views
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"example.com/miniweb/framework"
+	"example.com/miniweb/throttle"
+)
+
+// logIn logs in to site as the demo account and returns the session
+// cookie.
+func (site *testSite) logIn(t *testing.T) *http.Cookie {
+	t.Helper()
+	login := Login(site.accounts.Authenticate, throttle.New(time.Now), site.pages, site.sessions, site.logger)
+	rec := site.serve(login, http.MethodPost, "/login", url.Values{"username": {"admin"}, "password": {"secure123"}})
+	cookies := rec.Result().Cookies()
+	if rec.Code != http.StatusSeeOther || len(cookies) != 1 {
+		t.Fatalf("logging in: %d, cookies %v", rec.Code, cookies)
+	}
+	return cookies[0]
+}
+
+// newPassword returns the form of a password change from current to
+// password, confirmed.
+func newPassword(current, password string) url.Values {
+	return url.Values{"current": {current}, "password": {password}, "confirm": {password}}
+}
+
+func TestAccountChangesPassword(t *testing.T) {
+	site := newTestSite(t)
+	account := framework.RequireUser(site.sessions, site.pages, "/login")(
+		Account(site.accounts, throttle.New(time.Now), site.pages, site.sessions, site.logger))
+	here, elsewhere := site.logIn(t), site.logIn(t) // this browser, and another
+
+	rec := site.serve(account, http.MethodPost, "/account", newPassword("secure123", "correct horse battery staple"), here)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/account" {
+		t.Fatalf("POST /account: %d to %q, want %d to /account\n%s", rec.Code, rec.Header().Get("Location"), http.StatusSeeOther, rec.Body)
+	}
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("POST /account: cookies %v, want a new session", cookies)
+	}
+	// This browser stays logged in and sees the flash; the other is out.
+	page := site.serve(account, http.MethodGet, "/account", nil, cookies[0])
+	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), passwordChanged) {
+		t.Errorf("GET /account after the change: %d, want %d with %q\n%s", page.Code, http.StatusOK, passwordChanged, page.Body)
+	}
+	for name, cookie := range map[string]*http.Cookie{"the other browser's": elsewhere, "this browser's old": here} {
+		if rec := site.serve(account, http.MethodGet, "/account", nil, cookie); rec.Code != http.StatusSeeOther {
+			t.Errorf("GET /account with %s cookie: %d, want %d to the login page", name, rec.Code, http.StatusSeeOther)
+		}
+	}
+	for password, want := range map[string]bool{"secure123": false, "correct horse battery staple": true} {
+		if ok, err := site.accounts.Authenticate(t.Context(), "admin", password); ok != want || err != nil {
+			t.Errorf("Authenticate with %q after the change: %v, %v; want %v", password, ok, err, want)
+		}
+	}
+}
+
+func TestAccountRefuses(t *testing.T) {
+	const good = "correct horse battery staple"
+	tests := []struct {
+		name      string
+		form      url.Values
+		wantField string
+		wantText  string
+	}{
+		{name: "wrong current password", form: newPassword("wrong", good), wantField: "current", wantText: wrongPassword},
+		{name: "no current password", form: newPassword("", good), wantField: "current", wantText: wrongPassword},
+		{name: "common new password", form: newPassword("secure123", "password1"), wantField: "password", wantText: "too common"},
+		{name: "confirmation differs", form: url.Values{"current": {"secure123"}, "password": {good}, "confirm": {"other"}},
+			wantField: "confirm", wantText: passwordsDiffer},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			site := newTestSite(t)
+			account := framework.RequireUser(site.sessions, site.pages, "/login")(
+				Account(site.accounts, throttle.New(time.Now), site.pages, site.sessions, site.logger))
+			rec := site.serve(account, http.MethodPost, "/account", tc.form, site.logIn(t))
+			if rec.Code != http.StatusUnprocessableEntity {
+				t.Fatalf("POST /account %s: %d, want %d", tc.name, rec.Code, http.StatusUnprocessableEntity)
+			}
+			if body := rec.Body.String(); !strings.Contains(body, tc.wantText) || !strings.Contains(body, `id="`+tc.wantField+`-error"`) {
+				t.Errorf("POST /account %s: page lacks %q next to %s:\n%s", tc.name, tc.wantText, tc.wantField, body)
+			}
+			if ok, _ := site.accounts.Authenticate(t.Context(), "admin", "secure123"); !ok {
+				t.Errorf("POST /account %s: the password changed", tc.name)
+			}
+		})
+	}
+}
+
+// TestAccountThrottled checks that wrong current passwords count as
+// failed logins do: past FailuresPerUser, 429 even for the right one.
+func TestAccountThrottled(t *testing.T) {
+	site := newTestSite(t)
+	account := framework.RequireUser(site.sessions, site.pages, "/login")(
+		Account(site.accounts, throttle.New(time.Now), site.pages, site.sessions, site.logger))
+	cookie := site.logIn(t)
+	for range throttle.FailuresPerUser {
+		site.serve(account, http.MethodPost, "/account", newPassword("wrong", "correct horse battery staple"), cookie)
+	}
+	rec := site.serve(account, http.MethodPost, "/account", newPassword("secure123", "correct horse battery staple"), cookie)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("POST /account after %d wrong passwords: %d, want %d with Retry-After", throttle.FailuresPerUser, rec.Code, http.StatusTooManyRequests)
+	}
+}
