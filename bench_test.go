@@ -10,6 +10,7 @@ package main
 // docs/performance.md says how to read them.
 
 import (
+	"context"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -116,11 +117,11 @@ func TestRouteLookupAllocatesNothing(t *testing.T) {
 // nowhere, and a session cookie for the demo account.
 func benchApp(b *testing.B) (http.Handler, *http.Cookie) {
 	b.Helper()
-	config, err := parseConfig(nil, testGetenv(testKeys), io.Discard)
+	config, err := parseConfig(nil, testGetenv(b, testKeys), io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}
-	handler, err := newApp(config, slog.New(slog.DiscardHandler))
+	handler, err := newApp(context.Background(), config, openTestDatabase(b, config), slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func BenchmarkHomePage(b *testing.B) {
 // sessionKeyBytes returns testKeys as bytes.
 func sessionKeyBytes(b *testing.B) [][]byte {
 	b.Helper()
-	config, err := parseConfig(nil, testGetenv(testKeys), io.Discard)
+	config, err := parseConfig(nil, testGetenv(b, testKeys), io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -188,18 +189,21 @@ func sessionKeyBytes(b *testing.B) [][]byte {
 // BenchmarkSessionCookie measures encoding and decoding a logged-in
 // session, as every request with a cookie does.
 func BenchmarkSessionCookie(b *testing.B) {
-	sessions, err := framework.NewSessions(0, sessionKeyBytes(b)...)
+	sessions, err := framework.NewSessions(nil, 0, sessionKeyBytes(b)...)
 	if err != nil {
 		b.Fatal(err)
 	}
 	r := httptest.NewRequest(http.MethodGet, "/home", nil)
 	w := httptest.NewRecorder()
-	if err := sessions.Save(w, r, sessions.Start("admin")); err != nil {
+	session, err := sessions.Start(r.Context(), "admin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sessions.Save(w, r, session); err != nil {
 		b.Fatal(err)
 	}
 	cookie := w.Result().Cookies()[0]
 	b.Run("encode", func(b *testing.B) {
-		session := sessions.Start("admin")
 		w := newDiscardWriter()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -213,11 +217,14 @@ func BenchmarkSessionCookie(b *testing.B) {
 		r := httptest.NewRequest(http.MethodGet, "/home", nil)
 		r.AddCookie(cookie)
 		w := newDiscardWriter()
+		load := sessions.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if session, err := sessions.Load(w, r); err != nil || session.User != "admin" {
+				b.Fatal("the session did not load:", err)
+			}
+		}))
 		b.ReportAllocs()
 		for b.Loop() {
-			if sessions.Load(w, r).User != "admin" {
-				b.Fatal("the session did not load")
-			}
+			load.ServeHTTP(w, r)
 		}
 	})
 }

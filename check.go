@@ -26,20 +26,24 @@ func deployCheck(ctx context.Context, config config, database *db.DB, out io.Wri
 	report(!config.generatedKeys, "session keys from $%s and $%s, not random ones that end every session at a restart",
 		hashKeyVariable, blockKeyVariable)
 	report(!config.dev, "development mode off (-dev serves templates from disk and /environ)")
-	demo, err := demoAccountWorks(ctx, database)
-	report(err == nil && !demo, "demo account %s / %s not in the %s database (start an empty one with -user and $%s)%s",
+	demo, err := demoAccount(ctx, config, database)
+	report(err == nil && !demo, "demo account %s / %s neither in the %s database nor to be made in it (start an empty one with -user and $%s)%s",
 		demoUser, demoPassword, database.Dialect, passwordVariable, errorSuffix(err))
-	report(!config.cgi, "one long-lived process, not a CGI script per request: the login throttle lives in memory, "+
-		"and a CGI process forgets it when it exits")
 	return passed
 }
 
-// demoAccountWorks reports whether the demo account's password logs in to
-// database.
-func demoAccountWorks(ctx context.Context, database *db.DB) (bool, error) {
+// demoAccount reports whether the demo account's password logs in to
+// database, or would once the server starts: the database is empty and
+// config makes the demo account its first.
+func demoAccount(ctx context.Context, config config, database *db.DB) (bool, error) {
 	accounts, err := users.NewStore(database)
 	if err != nil {
 		return false, err
+	}
+	if config.firstUser == demoUser && config.firstPassword == demoPassword {
+		if empty, err := accounts.Empty(ctx); err != nil || empty {
+			return empty, err
+		}
 	}
 	return accounts.Authenticate(ctx, demoUser, demoPassword)
 }

@@ -59,6 +59,7 @@ import (
 	"time"
 	"unicode"
 
+	"example.com/miniweb/internal/testdb"
 	"example.com/miniweb/throttle"
 )
 
@@ -718,6 +719,20 @@ type docsEnv struct {
 	rawStartup string // what it printed
 }
 
+// getenv returns a getenv that reads env, in which DATABASE_URL, unless
+// env sets it, names a fresh SQLite file: each run the pages show starts
+// with an empty database, as the first go run . does, and none writes
+// miniweb.db into the tree.
+func (e *docsEnv) getenv(env map[string]string) func(string) string {
+	database := testdb.SQLiteURL(e.t)
+	return func(name string) string {
+		if value, ok := env[name]; ok || name != databaseVariable {
+			return value
+		}
+		return database
+	}
+}
+
 // rawsocket builds and starts cmd/rawsocket, once for all transcripts,
 // since it keeps no state between requests, and returns its address.
 func (e *docsEnv) rawsocket() string {
@@ -770,7 +785,7 @@ func (e *docsEnv) demo(env map[string]string, args ...string) *docsDemo {
 	output := &docsTerminal{serving: make(chan struct{})}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append(args, "-addr", "127.0.0.1:0"), func(name string) string { return env[name] },
+		done <- run(ctx, append(args, "-addr", "127.0.0.1:0"), e.getenv(env),
 			docsStdout{output}, output)
 	}()
 	select {
@@ -1094,7 +1109,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 		output := &docsTerminal{serving: make(chan struct{})}
 		done := make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"-fcgi", socket, "-mount", "/app"}, func(name string) string { return env[name] },
+			done <- run(ctx, []string{"-fcgi", socket, "-mount", "/app"}, e.getenv(env),
 				docsStdout{output}, output)
 		}()
 		select {
@@ -1113,7 +1128,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 	},
 	"deploy-check-demo": func(e *docsEnv) string {
 		var stdout strings.Builder
-		err := run(context.Background(), []string{"-check"}, func(string) string { return "" }, &stdout, io.Discard)
+		err := run(context.Background(), []string{"-check"}, e.getenv(nil), &stdout, io.Discard)
 		if err == nil {
 			e.t.Fatal("go run . -check with the demo's defaults: passed, want it to fail")
 		}
@@ -1126,7 +1141,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 			passwordVariable: "correct horse battery staple",
 		}
 		var stdout strings.Builder
-		if err := run(context.Background(), []string{"-check", "-user", "ops"}, func(name string) string { return env[name] }, &stdout, io.Discard); err != nil {
+		if err := run(context.Background(), []string{"-check", "-user", "ops"}, e.getenv(env), &stdout, io.Discard); err != nil {
 			e.t.Errorf("go run . -check -user ops: %v", err)
 		}
 		return "$ export MINIWEB_HASH_KEY=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \\n')\n" +
@@ -1153,10 +1168,11 @@ const starterCopyVariable = "MINIWEB_STARTER_COPY"
 //     longer require chromedp.
 //  4. Run go build ./..., go vet ./... and go test ./....
 //
-// The go commands run with CI=true, so that a test that needs another
-// program fails instead of skipping, and with PATH set to the Go
-// toolchain's bin directory alone, so that no other program, such as
-// nginx, Chromium or curl, can be found.
+// The go commands run with PATH set to the Go toolchain's bin directory
+// alone, so that no other program, such as nginx, Chromium or curl, can
+// be found, and with CI unset, as on a copier's machine: there the
+// stores' tests against PostgreSQL skip, as they do wherever it is not
+// installed, while the copy's own CI installs it and requires them.
 func TestStarterCopy(t *testing.T) {
 	if os.Getenv(starterCopyVariable) != "" {
 		t.Skip("in the starter copy already")
@@ -1243,7 +1259,7 @@ func TestStarterCopy(t *testing.T) {
 }
 
 // starterGo runs the go command with args in dir, with only the Go
-// toolchain's bin directory in PATH and CI=true, and returns its output.
+// toolchain's bin directory in PATH and CI unset, and returns its output.
 // It fails the test if the command fails.
 func starterGo(t *testing.T, dir string, args ...string) []byte {
 	t.Helper()
@@ -1256,7 +1272,7 @@ func starterGo(t *testing.T, dir string, args ...string) []byte {
 	cmd := exec.Command(filepath.Join(bin, "go"), args...)
 	cmd.Dir = dir
 	// GOPROXY=off: the copy needs no module that this tree did not.
-	cmd.Env = append(os.Environ(), "PATH="+bin, "CI=true", starterCopyVariable+"=1", "GOPROXY=off", "GOWORK=off")
+	cmd.Env = append(os.Environ(), "PATH="+bin, "CI=", starterCopyVariable+"=1", "GOPROXY=off", "GOWORK=off")
 	start := time.Now()
 	output, err := cmd.CombinedOutput()
 	if err != nil {

@@ -242,16 +242,15 @@ func newRoutes(ctx context.Context, config config, database *db.DB, logger *slog
 	if err != nil {
 		return app{}, err
 	}
-	logins := throttle.New(time.Now)  // failed logins and password changes
-	signUps := throttle.New(time.Now) // every sign-up, by name and by client
+	logins := throttle.New(database, "login", time.Now)    // failed logins and password changes
+	signUps := throttle.New(database, "sign-up", time.Now) // every sign-up, by name and by client
 	login := views.Login(accounts.Authenticate, logins, pages, sessions, logger)
-	loggedIn := framework.RequireUser(sessions, pages, "/login")
 	routes := framework.Routes{
 		"/":         login,
 		"/login":    login,
 		"/register": views.Register(accounts, signUps, pages, sessions, logger),
-		"/home":     loggedIn(views.Home(pages)),
-		"/account":  loggedIn(views.Account(accounts, logins, pages, sessions, logger)),
+		"/home":     views.Home(pages, sessions),
+		"/account":  views.Account(accounts, logins, pages, sessions, logger),
 		"/logout":   views.Logout(pages, sessions),
 	}
 	if config.dev {

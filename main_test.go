@@ -21,7 +21,9 @@ import (
 	"sync"
 	"testing"
 
+	"example.com/miniweb/db"
 	"example.com/miniweb/framework"
+	"example.com/miniweb/internal/testdb"
 )
 
 // testKeys are session keys for tests only, in the hex form the
@@ -37,8 +39,28 @@ const (
 	loggedOutMessage   = "You have been logged out."
 )
 
-func testGetenv(env map[string]string) func(string) string {
-	return func(name string) string { return env[name] }
+// testGetenv returns a getenv that reads env, in which DATABASE_URL, unless
+// env sets it, names a fresh SQLite file for tb: every test has a
+// database of its own.
+func testGetenv(tb testing.TB, env map[string]string) func(string) string {
+	database := testdb.SQLiteURL(tb)
+	return func(name string) string {
+		if value, ok := env[name]; ok || name != databaseVariable {
+			return value
+		}
+		return database
+	}
+}
+
+// openTestDatabase opens config's database for tb, closed when tb ends.
+func openTestDatabase(tb testing.TB, config config) *db.DB {
+	tb.Helper()
+	database, err := db.Open(context.Background(), config.database)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { database.Close() })
+	return database
 }
 
 // newTestServer serves the demo as run does, with args as on the command
@@ -58,7 +80,7 @@ func newTestServer(t *testing.T, args ...string) (*httptest.Server, *bytes.Buffe
 // fails. Read the log only once the server has stopped.
 func newTestApp(t *testing.T, args ...string) (http.Handler, *slog.Logger, *bytes.Buffer) {
 	t.Helper()
-	config, err := parseConfig(args, testGetenv(testKeys), io.Discard)
+	config, err := parseConfig(args, testGetenv(t, testKeys), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +89,7 @@ func newTestApp(t *testing.T, args ...string) (http.Handler, *slog.Logger, *byte
 	}
 	var log bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &log}, nil))
-	handler, err := newApp(config, logger)
+	handler, err := newApp(t.Context(), config, openTestDatabase(t, config), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,11 +249,11 @@ func mountArgs(mount string) []string {
 // status and header fields GET gets on every route, and on a path with
 // none (RFC 9110 §9.3.2), logged in or not.
 func TestHeadMatchesGet(t *testing.T) {
-	config, err := parseConfig([]string{"-dev"}, testGetenv(testKeys), io.Discard)
+	config, err := parseConfig([]string{"-dev"}, testGetenv(t, testKeys), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := newRoutes(config, slog.New(slog.DiscardHandler))
+	app, err := newRoutes(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,35 +478,44 @@ func TestParseConfig(t *testing.T) {
 		args      []string
 		env       map[string]string
 		wantAddr  string
-		wantUsers []string
+		wantUser  string
 		wantKeys  int // number of keys; 2 a pair
 		wantError string
+		// wantDatabase is the database URL, when the test sets one; the
+		// others get testGetenv's temporary file.
+		wantDatabase string
 	}{
-		{name: "defaults", wantAddr: "127.0.0.1:8080", wantUsers: []string{"admin"}, wantKeys: 2},
-		{name: "PORT", env: map[string]string{"PORT": "9000"}, wantAddr: ":9000", wantUsers: []string{"admin"}, wantKeys: 2},
+		{name: "defaults", wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2},
+		{name: "PORT", env: map[string]string{"PORT": "9000"}, wantAddr: ":9000", wantUser: "admin", wantKeys: 2},
 		{name: "-addr wins over PORT", args: []string{"-addr", "127.0.0.1:1"}, env: map[string]string{"PORT": "9000"},
-			wantAddr: "127.0.0.1:1", wantUsers: []string{"admin"}, wantKeys: 2},
+			wantAddr: "127.0.0.1:1", wantUser: "admin", wantKeys: 2},
 		{name: "-user with password", args: []string{"-user", "ada"}, env: map[string]string{passwordVariable: "pw"},
-			wantAddr: "127.0.0.1:8080", wantUsers: []string{"ada"}, wantKeys: 2},
+			wantAddr: "127.0.0.1:8080", wantUser: "ada", wantKeys: 2},
 		{name: "-user without password", args: []string{"-user", "ada"}, wantError: passwordVariable},
 		{name: "hex keys", env: map[string]string{hashKeyVariable: hexHash, blockKeyVariable: hexBlock},
-			wantAddr: "127.0.0.1:8080", wantUsers: []string{"admin"}, wantKeys: 2},
+			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2},
 		{name: "base64 keys", env: map[string]string{
 			hashKeyVariable: base64.StdEncoding.EncodeToString(hashKey), blockKeyVariable: base64.RawURLEncoding.EncodeToString(blockKey)},
-			wantAddr: "127.0.0.1:8080", wantUsers: []string{"admin"}, wantKeys: 2},
+			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2},
 		{name: "rotation", env: map[string]string{hashKeyVariable: hexHash, blockKeyVariable: hexBlock,
 			oldHashKeyVariable: hexHash, oldBlockKeyVariable: hexBlock},
-			wantAddr: "127.0.0.1:8080", wantUsers: []string{"admin"}, wantKeys: 4},
+			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 4},
 		{name: "hash key only", env: map[string]string{hashKeyVariable: hexHash}, wantError: blockKeyVariable},
 		{name: "old pair only", env: map[string]string{oldHashKeyVariable: hexHash, oldBlockKeyVariable: hexBlock}, wantError: hashKeyVariable},
 		{name: "not a key", env: map[string]string{hashKeyVariable: "not a key!", blockKeyVariable: hexBlock}, wantError: "not hex or base64"},
 		{name: "mount without slash", args: []string{"-mount", "app"}, wantError: "-mount"},
 		{name: "mount with trailing slash", args: []string{"-mount", "/app/"}, wantError: "-mount"},
 		{name: "stray argument", args: []string{"serve"}, wantError: "unexpected"},
+		{name: "-db", args: []string{"-db", "postgres://db.example/miniweb"},
+			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2, wantDatabase: "postgres://db.example/miniweb"},
+		{name: "DATABASE_URL", env: map[string]string{databaseVariable: "/var/lib/miniweb/site.db"},
+			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2, wantDatabase: "/var/lib/miniweb/site.db"},
+		{name: "-db wins over DATABASE_URL", args: []string{"-db", "a.db"}, env: map[string]string{databaseVariable: "b.db"},
+			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2, wantDatabase: "a.db"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			config, err := parseConfig(tc.args, testGetenv(tc.env), io.Discard)
+			config, err := parseConfig(tc.args, testGetenv(t, tc.env), io.Discard)
 			if tc.wantError != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantError) {
 					t.Fatalf("parseConfig(%q): error = %v, want one that mentions %q", tc.args, err, tc.wantError)
@@ -497,8 +528,11 @@ func TestParseConfig(t *testing.T) {
 			if config.addr != tc.wantAddr {
 				t.Errorf("parseConfig(%q): addr = %q, want %q", tc.args, config.addr, tc.wantAddr)
 			}
-			if len(config.users) != len(tc.wantUsers) || config.users[tc.wantUsers[0]] == "" {
-				t.Errorf("parseConfig(%q): users = %v, want %v", tc.args, config.users, tc.wantUsers)
+			if config.firstUser != tc.wantUser || config.firstPassword == "" {
+				t.Errorf("parseConfig(%q): first account %q with password %q, want %q with one", tc.args, config.firstUser, config.firstPassword, tc.wantUser)
+			}
+			if tc.wantDatabase != "" && config.database != tc.wantDatabase {
+				t.Errorf("parseConfig(%q): database = %q, want %q", tc.args, config.database, tc.wantDatabase)
 			}
 			if len(config.sessionKeys) != tc.wantKeys {
 				t.Errorf("parseConfig(%q): %d session keys, want %d", tc.args, len(config.sessionKeys), tc.wantKeys)
@@ -517,11 +551,11 @@ func TestParseConfig(t *testing.T) {
 // script, or with -fcgi, with random session keys, which would log
 // everyone out on each request or restart.
 func TestParseConfigGatewayKeys(t *testing.T) {
-	_, err := parseConfig(nil, testGetenv(map[string]string{"GATEWAY_INTERFACE": "CGI/1.1"}), io.Discard)
+	_, err := parseConfig(nil, testGetenv(t, map[string]string{"GATEWAY_INTERFACE": "CGI/1.1"}), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), hashKeyVariable) {
 		t.Errorf("parseConfig as CGI without keys: error = %v, want one that names %s", err, hashKeyVariable)
 	}
-	_, err = parseConfig([]string{"-fcgi", "127.0.0.1:0"}, testGetenv(nil), io.Discard)
+	_, err = parseConfig([]string{"-fcgi", "127.0.0.1:0"}, testGetenv(t, nil), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), hashKeyVariable) {
 		t.Errorf("parseConfig -fcgi without keys: error = %v, want one that names %s", err, hashKeyVariable)
 	}
@@ -530,14 +564,14 @@ func TestParseConfigGatewayKeys(t *testing.T) {
 // TestNewAppRejectsBadKeys checks that keys of the wrong length stop the
 // program at start-up rather than at the first login.
 func TestNewAppRejectsBadKeys(t *testing.T) {
-	config, err := parseConfig(nil, testGetenv(map[string]string{
+	config, err := parseConfig(nil, testGetenv(t, map[string]string{
 		hashKeyVariable:  hex.EncodeToString(make([]byte, 32)),
 		blockKeyVariable: testKeys[blockKeyVariable],
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newApp(config, slog.New(slog.DiscardHandler)); err == nil {
+	if _, err := newApp(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler)); err == nil {
 		t.Errorf("newApp with a 32-byte hash key: no error, want one")
 	}
 }
@@ -549,7 +583,7 @@ func TestRun(t *testing.T) {
 	stdout := &lineWriter{lines: make(chan string, 1)}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, testGetenv(testKeys), stdout, io.Discard)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, testGetenv(t, testKeys), stdout, io.Discard)
 	}()
 	var line string
 	select {
@@ -811,12 +845,12 @@ func TestDeployCheck(t *testing.T) {
 			wantFail: []string{"session keys"}},
 		{name: "demo account", args: []string{"-check"}, env: testKeys, wantFail: []string{"demo account"}},
 		{name: "development mode", args: []string{"-check", "-dev", "-user", "ops"}, env: production, wantFail: []string{"development mode"}},
-		{name: "CGI", args: []string{"-check", "-user", "ops"}, env: cgiProduction, wantFail: []string{"not a CGI script"}},
+		{name: "CGI", args: []string{"-check", "-user", "ops"}, env: cgiProduction, wantPass: true}, // the state is in the database
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout strings.Builder
-			err := run(context.Background(), tc.args, testGetenv(tc.env), &stdout, io.Discard)
+			err := run(context.Background(), tc.args, testGetenv(t, tc.env), &stdout, io.Discard)
 			if (err == nil) != tc.wantPass {
 				t.Errorf("run %q: error %v, want passed = %v; output:\n%s", tc.args, err, tc.wantPass, stdout.String())
 			}
@@ -841,11 +875,11 @@ func TestDeployCheck(t *testing.T) {
 // TestServerErrorPageUnderMount checks that the 500 page, which panic
 // recovery renders, links inside the mount like every other page.
 func TestServerErrorPageUnderMount(t *testing.T) {
-	config, err := parseConfig([]string{"-mount", "/app"}, testGetenv(testKeys), io.Discard)
+	config, err := parseConfig([]string{"-mount", "/app"}, testGetenv(t, testKeys), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := newRoutes(config, slog.New(slog.DiscardHandler))
+	app, err := newRoutes(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -874,7 +908,7 @@ func TestServerErrorPageUnderMount(t *testing.T) {
 // error.
 func TestHelp(t *testing.T) {
 	var stderr strings.Builder
-	if err := run(context.Background(), []string{"-h"}, testGetenv(nil), io.Discard, &stderr); err != nil {
+	if err := run(context.Background(), []string{"-h"}, testGetenv(t, nil), io.Discard, &stderr); err != nil {
 		t.Errorf("run -h: %v, want nil", err)
 	}
 	for _, flag := range []string{"-addr", "-check", "-dev", "-fcgi", "-mount", "-trust-proxy", "-user"} {

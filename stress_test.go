@@ -186,11 +186,11 @@ func TestLoad(t *testing.T) {
 		loadRequests = 200 // per client
 		loadDuration = 2 * time.Second
 	)
-	// Goroutines counted before the server starts; those of earlier tests
-	// that still end can only lower the count.
-	baseline := runtime.NumGoroutine()
-
+	// Goroutines counted once the app is built (its database has one of
+	// its own) and before the server starts; those of earlier tests that
+	// still end can only lower the count.
 	handler, logger, log := newTestApp(t)
+	baseline := runtime.NumGoroutine()
 	address, shutdown := listen(t, newServer(handler, logger))
 	base := "http://" + address
 	transport := &http.Transport{}
@@ -359,7 +359,7 @@ func TestGracefulShutdown(t *testing.T) {
 			var stderr bytes.Buffer
 			done := make(chan error, 1)
 			go func() {
-				done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, testGetenv(testKeys), stdout, &syncWriter{w: &stderr})
+				done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, testGetenv(t, testKeys), stdout, &syncWriter{w: &stderr})
 			}()
 			var line string
 			select {

@@ -142,6 +142,7 @@ func startDemo(t *testing.T, path string, args ...string) *demo {
 	}
 	cmd := exec.Command(path, args...)
 	cmd.Env = sessionKeys
+	cmd.Dir = t.TempDir() // where its database, miniweb.db, goes
 	output := &syncBuffer{}
 	startup := &startupWriter{output: output, line: make(chan string, 1)}
 	cmd.Stdout, cmd.Stderr = startup, output

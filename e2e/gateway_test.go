@@ -17,7 +17,7 @@ import (
 func TestCGI(t *testing.T) {
 	const scriptName = "/cgi-bin/miniweb"
 	var stderr syncBuffer
-	handler := &cgi.Handler{Path: binary, Root: scriptName, Env: sessionKeys, Stderr: &stderr}
+	handler := &cgi.Handler{Path: binary, Root: scriptName, Dir: t.TempDir(), Env: sessionKeys, Stderr: &stderr}
 	server := httptest.NewServer(handler)
 	defer server.Close()
 

@@ -1,21 +1,27 @@
 // Package throttle limits password guessing: it counts failed logins by
-// user name and by client address in token buckets
-// (golang.org/x/time/rate) and refuses an attempt once either has used
-// its burst. It is a service beside the views: views.Login asks it
-// before every password check.
+// user name and by client address in token buckets kept in the database,
+// and refuses an attempt once either bucket is empty. Because the buckets
+// live in the database, every instance that shares it enforces the same
+// limits, and a restart forgets nothing. It is a service beside the
+// views: views.Login asks it before every password check.
 package throttle
 
 import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
+	"example.com/miniweb/db"
 )
 
-// Login throttling limits (OWASP ASVS V2.2.1). Each is a token bucket
-// from golang.org/x/time/rate: a full bucket allows a burst of failures,
-// after which attempts get 429, and the bucket refills evenly over
-// Window, so a lock lifts by itself, one attempt at a time.
+// Login throttling limits (OWASP ASVS V2.2.1). Each is a token bucket: a
+// full bucket allows a burst of failures, after which attempts get 429,
+// and the bucket refills evenly over Window, so a lock lifts by itself,
+// one attempt at a time.
 const (
 	// FailuresPerUser is the burst of failed logins one user name may
 	// have: 5, then one more every Window/5 (3 minutes).
@@ -23,124 +29,133 @@ const (
 	// FailuresPerClient is the burst of failed logins one client may
 	// have: 20, then one more every Window/20 (45 seconds).
 	FailuresPerClient = 20
-	// Window is the time a bucket takes to refill: 15 minutes.
+	// Window is the time an empty bucket takes to refill: 15 minutes.
 	Window = 15 * time.Minute
-	// MaxKeys is how many user names, and separately how many
-	// clients, the throttle remembers at once: 10,000 each. With user
-	// names at most 256 bytes long (the login form's limit), that bounds
-	// its memory to a few MiB under any flood. When it is full of
-	// entries that failed lately, new names or clients are refused until
-	// some recover.
-	MaxKeys = 10_000
 )
 
-// Throttle counts failed logins by user name and by client address and
-// tells when to refuse further attempts. It is safe for concurrent use.
-//
-// It keeps one rate.Limiter a user name and one a client address; an
-// attempt takes a token from each, and a successful one gives the
-// client's back and forgets the user's.
-type Throttle struct {
-	now func() time.Time // time.Now, or a test's clock
+// sweepEvery is how often, at most, Try deletes the buckets that have
+// refilled, which carry no information: once a minute.
+const sweepEvery = time.Minute
 
-	mu      sync.Mutex
-	users   limiters
-	clients limiters
+// Throttle counts failed logins by user name and by client address and
+// tells when to refuse further attempts. It is safe for concurrent use, by
+// any number of processes that share its database: each bucket changes
+// in one SQL statement, which the database makes atomic.
+type Throttle struct {
+	db   *db.DB
+	name string           // the prefix of its buckets' names
+	now  func() time.Time // time.Now, or a test's clock
+
+	mu        sync.Mutex
+	nextSweep time.Time
 }
 
-// New returns a Throttle that reads the time from now, such as
-// time.Now.
-func New(now func() time.Time) *Throttle {
-	return &Throttle{
-		now:     now,
-		users:   limiters{burst: FailuresPerUser, byKey: make(map[string]*rate.Limiter)},
-		clients: limiters{burst: FailuresPerClient, byKey: make(map[string]*rate.Limiter)},
-	}
+// New returns a Throttle that keeps its buckets in database, apart from
+// other throttles' by name ("login", "sign-up"), and reads the time from
+// now, such as time.Now.
+func New(database *db.DB, name string, now func() time.Time) *Throttle {
+	return &Throttle{db: database, name: name, now: now}
 }
 
 // Try counts an attempt to log in as user from client, as a failure until
 // [Attempt.Succeeded] says otherwise, and returns the attempt; or, when
-// either limit is reached, returns nil and how long until an attempt may
-// go ahead. Counting before the password is checked, under one lock, is
-// what holds the limits against attempts sent all at once.
-func (t *Throttle) Try(user, client string) (attempt *Attempt, retryAfter time.Duration) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// either bucket is empty, returns nil and how long until an attempt may go
+// ahead. Counting before the password is checked, in one statement a
+// bucket, is what holds the limits against attempts sent all at once, to
+// one instance or to several. The error is the database's.
+func (t *Throttle) Try(ctx context.Context, user, client string) (attempt *Attempt, retryAfter time.Duration, err error) {
 	now := t.now()
+	t.sweep(ctx, now)
 	// The client first: a client past its limit leaves no trace of the
 	// user names it tries.
-	clientLimiter := t.clients.get(client, now)
-	if clientLimiter == nil {
-		return nil, Window / FailuresPerClient // full of clients that failed lately
+	clientBucket, userBucket := t.name+" client:"+client, t.name+" user:"+user
+	wait, err := t.take(ctx, clientBucket, FailuresPerClient, now)
+	if err != nil || wait > 0 {
+		return nil, wait, err
 	}
-	clientReservation := clientLimiter.ReserveN(now, 1)
-	if wait := clientReservation.DelayFrom(now); wait > 0 {
-		clientReservation.CancelAt(now)
-		return nil, wait
+	wait, err = t.take(ctx, userBucket, FailuresPerUser, now)
+	if err != nil || wait > 0 {
+		if refundErr := t.refund(ctx, clientBucket); refundErr != nil {
+			err = errors.Join(err, refundErr)
+		}
+		return nil, wait, err
 	}
-	userLimiter := t.users.get(user, now)
-	if userLimiter == nil {
-		clientReservation.CancelAt(now)
-		return nil, Window / FailuresPerUser // full of users that failed lately
+	return &Attempt{throttle: t, userBucket: userBucket, clientBucket: clientBucket}, 0, nil
+}
+
+// take takes a token from bucket, which holds burst at most and refills
+// burst tokens each Window, and returns 0; or, when it has less than one,
+// leaves it as it is and returns how long until it has one. The upsert
+// refills and takes in one statement, and only if a token is there; it
+// makes the bucket full, less one, on its first use.
+func (t *Throttle) take(ctx context.Context, bucket string, burst int, now time.Time) (time.Duration, error) {
+	perMillisecond := float64(burst) / float64(Window.Milliseconds())
+	const refilled = `CASE
+		WHEN throttle.tokens + (excluded.updated_at - throttle.updated_at) * CAST($4 AS DOUBLE PRECISION) > $2 THEN $2
+		ELSE throttle.tokens + (excluded.updated_at - throttle.updated_at) * CAST($4 AS DOUBLE PRECISION)
+	END`
+	var left float64
+	err := t.db.QueryRowContext(ctx, `
+		INSERT INTO throttle (bucket, tokens, updated_at) VALUES ($1, $2 - 1, $3)
+		ON CONFLICT (bucket) DO UPDATE SET tokens = `+refilled+` - 1, updated_at = excluded.updated_at
+		WHERE `+refilled+` >= 1
+		RETURNING tokens`,
+		bucket, burst, now.UnixMilli(), perMillisecond).Scan(&left)
+	if err == nil {
+		return 0, nil
 	}
-	userReservation := userLimiter.ReserveN(now, 1)
-	if wait := userReservation.DelayFrom(now); wait > 0 {
-		userReservation.CancelAt(now)
-		clientReservation.CancelAt(now)
-		return nil, wait
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("throttle: counting an attempt: %w", err)
 	}
-	return &Attempt{throttle: t, user: user, client: clientReservation}, 0
+	// Empty: no row came back. Say when it will hold a token again.
+	var tokens float64
+	var updated int64
+	err = t.db.QueryRowContext(ctx, "SELECT tokens, updated_at FROM throttle WHERE bucket = $1", bucket).Scan(&tokens, &updated)
+	if err != nil {
+		return 0, fmt.Errorf("throttle: reading a bucket: %w", err)
+	}
+	have := tokens + float64(now.UnixMilli()-updated)*perMillisecond
+	wait := time.Duration(math.Ceil((1-have)/perMillisecond)) * time.Millisecond
+	return max(wait, time.Millisecond), nil
+}
+
+// refund gives a token back to bucket.
+func (t *Throttle) refund(ctx context.Context, bucket string) error {
+	if _, err := t.db.ExecContext(ctx, "UPDATE throttle SET tokens = tokens + 1 WHERE bucket = $1", bucket); err != nil {
+		return fmt.Errorf("throttle: returning an attempt: %w", err)
+	}
+	return nil
+}
+
+// sweep deletes the buckets that have had a whole Window to refill, and
+// so are full, at most once every sweepEvery in this process. A failed
+// sweep is tried again next time: nothing depends on it but the table's
+// size.
+func (t *Throttle) sweep(ctx context.Context, now time.Time) {
+	t.mu.Lock()
+	due := !now.Before(t.nextSweep)
+	if due {
+		t.nextSweep = now.Add(sweepEvery)
+	}
+	t.mu.Unlock()
+	if due {
+		t.db.ExecContext(ctx, "DELETE FROM throttle WHERE updated_at < $1", now.Add(-Window).UnixMilli())
+	}
 }
 
 // Attempt is one login attempt that [Throttle.Try] let through.
 type Attempt struct {
-	throttle *Throttle
-	user     string
-	client   *rate.Reservation
+	throttle                 *Throttle
+	userBucket, clientBucket string
 }
 
 // Succeeded takes back the attempt, which Try counted as a failure: the
 // user's failures are forgotten, and the client's attempt returned. A
-// failed attempt needs no call: it stays counted.
-func (a *Attempt) Succeeded() {
-	a.throttle.mu.Lock()
-	defer a.throttle.mu.Unlock()
-	a.client.CancelAt(a.throttle.now())
-	delete(a.throttle.users.byKey, a.user)
-}
-
-// limiters holds a rate.Limiter for each key (a user name or a client)
-// that failed lately, at most MaxKeys of them.
-type limiters struct {
-	burst     int // failures allowed at once; one more per Window/burst
-	byKey     map[string]*rate.Limiter
-	nextSweep time.Time // when full, no sweep before then
-}
-
-// get returns the limiter for key, making one if there is none. When
-// there are MaxKeys, it first forgets the limiters that are full
-// again, which carry no information; if that frees none, it returns nil
-// rather than forget one that may be locking someone out, and sweeps
-// again only after the time one token takes to come back.
-func (l *limiters) get(key string, now time.Time) *rate.Limiter {
-	if limiter, ok := l.byKey[key]; ok {
-		return limiter
+// failed attempt needs no call: it stays counted. The error is the
+// database's.
+func (a *Attempt) Succeeded(ctx context.Context) error {
+	if _, err := a.throttle.db.ExecContext(ctx, "DELETE FROM throttle WHERE bucket = $1", a.userBucket); err != nil {
+		return fmt.Errorf("throttle: forgetting a user's failures: %w", err)
 	}
-	if len(l.byKey) >= MaxKeys {
-		if now.Before(l.nextSweep) {
-			return nil
-		}
-		for k, limiter := range l.byKey {
-			if limiter.TokensAt(now) >= float64(limiter.Burst()) {
-				delete(l.byKey, k)
-			}
-		}
-		if len(l.byKey) >= MaxKeys {
-			l.nextSweep = now.Add(Window / time.Duration(l.burst))
-			return nil
-		}
-	}
-	limiter := rate.NewLimiter(rate.Every(Window/time.Duration(l.burst)), l.burst)
-	l.byKey[key] = limiter
-	return limiter
+	return a.throttle.refund(ctx, a.clientBucket)
 }

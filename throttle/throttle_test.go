@@ -1,21 +1,69 @@
 package throttle
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"example.com/miniweb/db"
+	"example.com/miniweb/internal/testdb"
 )
 
 // clock is a settable time source for a Throttle.
-type clock struct{ now time.Time }
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
 
-func (c *clock) Now() time.Time { return c.now }
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
 
-func newTestThrottle() (*Throttle, *clock) {
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// engines returns, by name, a function that opens a fresh database of
+// each engine for a test: SQLite always, PostgreSQL where it is installed
+// (and always under CI).
+var engines = map[string]func(t *testing.T) string{
+	"sqlite":   func(t *testing.T) string { return testdb.SQLiteURL(t) },
+	"postgres": func(t *testing.T) string { return testdb.PostgresURL(t) },
+}
+
+func openDB(t *testing.T, url string) *db.DB {
+	t.Helper()
+	database, err := db.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { database.Close() })
+	return database
+}
+
+// newTestThrottle returns a throttle over a fresh SQLite database, with a
+// clock stopped at a fixed time.
+func newTestThrottle(t *testing.T) (*Throttle, *clock) {
+	t.Helper()
 	c := &clock{now: time.Date(2026, time.November, 22, 9, 0, 0, 0, time.UTC)}
-	return New(c.Now), c
+	return New(openDB(t, testdb.SQLiteURL(t)), "login", c.Now), c
+}
+
+// try is throttle.Try, failing t on a database error.
+func try(t *testing.T, throttle *Throttle, user, client string) (*Attempt, time.Duration) {
+	t.Helper()
+	attempt, retryAfter, err := throttle.Try(t.Context(), user, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return attempt, retryAfter
 }
 
 // fail makes n failed attempts for user from client, which must all be let
@@ -23,129 +71,171 @@ func newTestThrottle() (*Throttle, *clock) {
 func fail(t *testing.T, throttle *Throttle, user, client string, n int) {
 	t.Helper()
 	for i := range n {
-		if attempt, _ := throttle.Try(user, client); attempt == nil {
+		if attempt, _ := try(t, throttle, user, client); attempt == nil {
 			t.Fatalf("attempt %d for %s from %s: refused, want let through", i+1, user, client)
 		}
 	}
 }
 
 func TestThrottlePerUser(t *testing.T) {
-	throttle, c := newTestThrottle()
+	throttle, c := newTestThrottle(t)
 	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser)
-	attempt, retryAfter := throttle.Try("admin", "192.0.2.2")
-	if attempt != nil || retryAfter <= 0 {
-		t.Fatalf("attempt %d for admin, from another address: %v, retry after %v; want refused with a wait",
-			FailuresPerUser+1, attempt, retryAfter)
+	attempt, retryAfter := try(t, throttle, "admin", "192.0.2.2")
+	if attempt != nil || retryAfter <= 0 || retryAfter > Window/FailuresPerUser {
+		t.Fatalf("attempt %d for admin, from another address: %v, retry after %v; want refused with a wait up to %v",
+			FailuresPerUser+1, attempt, retryAfter, Window/FailuresPerUser)
 	}
-	if attempt, _ := throttle.Try("ann", "192.0.2.1"); attempt == nil {
+	if attempt, _ := try(t, throttle, "ann", "192.0.2.1"); attempt == nil {
 		t.Errorf("first attempt for another user: refused, want let through")
 	}
 
 	// The lock lifts by itself: one attempt per Window/FailuresPerUser.
-	c.now = c.now.Add(retryAfter - time.Second)
-	if attempt, _ := throttle.Try("admin", "192.0.2.1"); attempt != nil {
+	c.advance(retryAfter - time.Second)
+	if attempt, _ := try(t, throttle, "admin", "192.0.2.1"); attempt != nil {
 		t.Errorf("a second before Retry-After: let through, want refused")
 	}
-	c.now = c.now.Add(time.Second)
-	if attempt, _ := throttle.Try("admin", "192.0.2.1"); attempt == nil {
+	c.advance(time.Second)
+	if attempt, _ := try(t, throttle, "admin", "192.0.2.1"); attempt == nil {
 		t.Errorf("at Retry-After (%v): refused, want let through", retryAfter)
 	}
-	c.now = c.now.Add(Window)
+	c.advance(Window)
 	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser)
 }
 
 func TestThrottlePerClient(t *testing.T) {
-	throttle, _ := newTestThrottle()
+	throttle, _ := newTestThrottle(t)
 	// One address tries a different name each time: the per-user limit
 	// never trips, the per-client one does.
 	for i := range FailuresPerClient {
 		fail(t, throttle, fmt.Sprintf("user%d", i), "192.0.2.1", 1)
 	}
-	if attempt, _ := throttle.Try("fresh", "192.0.2.1"); attempt != nil {
+	if attempt, _ := try(t, throttle, "fresh", "192.0.2.1"); attempt != nil {
 		t.Errorf("attempt %d from 192.0.2.1: let through, want refused", FailuresPerClient+1)
 	}
-	if attempt, _ := throttle.Try("fresh", "192.0.2.9"); attempt == nil {
+	if attempt, _ := try(t, throttle, "fresh", "192.0.2.9"); attempt == nil {
 		t.Errorf("first attempt from another address: refused, want let through")
 	}
 }
 
+// TestThrottleSucceeded checks that a success gives its attempt back, even
+// when the password check took time: the clock moves on inside each
+// attempt, as argon2id's tens of milliseconds do.
 func TestThrottleSucceeded(t *testing.T) {
-	throttle, _ := newTestThrottle()
+	throttle, c := newTestThrottle(t)
 	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser-1)
-	attempt, _ := throttle.Try("admin", "192.0.2.1")
-	attempt.Succeeded()
+	attempt, _ := try(t, throttle, "admin", "192.0.2.1")
+	if err := attempt.Succeeded(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	// The user's failures are forgotten...
 	fail(t, throttle, "admin", "192.0.2.2", FailuresPerUser)
 	// ...and successes do not count against the client: with 4 failures
 	// from 192.0.2.1, it has 16 to go, however many successes it has.
 	for range 3 * FailuresPerClient {
-		attempt, _ := throttle.Try("ann", "192.0.2.1")
+		attempt, _ := try(t, throttle, "ann", "192.0.2.1")
 		if attempt == nil {
 			t.Fatalf("a successful login from 192.0.2.1: refused, want let through")
 		}
-		attempt.Succeeded()
+		c.advance(25 * time.Millisecond) // the password check
+		if err := attempt.Succeeded(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for i := range FailuresPerClient - (FailuresPerUser - 1) {
 		fail(t, throttle, fmt.Sprintf("user%d", i), "192.0.2.1", 1)
 	}
-	if attempt, _ := throttle.Try("one-more", "192.0.2.1"); attempt != nil {
+	if attempt, _ := try(t, throttle, "one-more", "192.0.2.1"); attempt != nil {
 		t.Errorf("failure %d from 192.0.2.1: let through, want refused", FailuresPerClient+1)
 	}
 }
 
 // TestThrottleAllAtOnce sends many attempts for one user at the same
-// moment: no more than FailuresPerUser may get through, however they
-// interleave.
+// moment, to two instances sharing the database, on both engines: no
+// more than FailuresPerUser may get through, however they interleave.
 func TestThrottleAllAtOnce(t *testing.T) {
-	throttle, _ := newTestThrottle()
-	var through atomic.Int32
-	var wg sync.WaitGroup
-	for i := range 50 {
-		wg.Go(func() {
-			if attempt, _ := throttle.Try("admin", fmt.Sprintf("192.0.2.%d", i)); attempt != nil {
-				through.Add(1)
+	for engine, url := range engines {
+		t.Run(engine, func(t *testing.T) {
+			database := openDB(t, url(t))
+			c := &clock{now: time.Date(2026, time.November, 22, 9, 0, 0, 0, time.UTC)}
+			instances := []*Throttle{New(database, "login", c.Now), New(database, "login", c.Now)}
+			var through atomic.Int32
+			var wg sync.WaitGroup
+			for i := range 50 {
+				wg.Go(func() {
+					attempt, _, err := instances[i%2].Try(context.Background(), "admin", fmt.Sprintf("192.0.2.%d", i))
+					if err != nil {
+						t.Error(err)
+					}
+					if attempt != nil {
+						through.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			if got := through.Load(); got != FailuresPerUser {
+				t.Errorf("50 attempts at once on two instances: %d let through, want %d", got, FailuresPerUser)
 			}
 		})
 	}
-	wg.Wait()
-	if got := through.Load(); got != FailuresPerUser {
-		t.Errorf("50 attempts at once: %d let through, want %d", got, FailuresPerUser)
+}
+
+// TestThrottleFloodLocksNobodyElse floods the throttle with made-up names
+// from made-up addresses, and checks that a user and a client who are not
+// over their own limits still get through: nothing is full, since the
+// buckets live in the database.
+func TestThrottleFloodLocksNobodyElse(t *testing.T) {
+	throttle, _ := newTestThrottle(t)
+	for i := range 2000 {
+		try(t, throttle, fmt.Sprintf("user%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+	}
+	if attempt, _ := try(t, throttle, "admin", "192.0.2.3"); attempt == nil {
+		t.Errorf("admin from a new address after a flood: refused, want let through")
 	}
 }
 
-// TestThrottleMemoryBounded floods the throttle with made-up names from
-// made-up addresses and checks that it remembers at most MaxKeys of
-// each, and that the flood neither evicts a lock nor gets new names in.
-func TestThrottleMemoryBounded(t *testing.T) {
-	throttle, c := newTestThrottle()
-	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser) // admin is locked
-	for i := range MaxKeys + 500 {
-		throttle.Try(fmt.Sprintf("user%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+// TestThrottleSweep checks that buckets that have refilled are deleted,
+// and that a bucket still short of tokens is kept.
+func TestThrottleSweep(t *testing.T) {
+	throttle, c := newTestThrottle(t)
+	fail(t, throttle, "old", "192.0.2.1", 1)
+	c.advance(Window + sweepEvery)
+	fail(t, throttle, "new", "192.0.2.2", 1) // sweeps, then counts
+	var buckets []string
+	rows, err := throttle.db.QueryContext(t.Context(), "SELECT bucket FROM throttle ORDER BY bucket")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(throttle.users.byKey) > MaxKeys || len(throttle.clients.byKey) > MaxKeys {
-		t.Errorf("after %d distinct failures: %d users and %d clients remembered, want at most %d each",
-			MaxKeys+500, len(throttle.users.byKey), len(throttle.clients.byKey), MaxKeys)
+	defer rows.Close()
+	for rows.Next() {
+		var bucket string
+		rows.Scan(&bucket)
+		buckets = append(buckets, bucket)
 	}
-	if attempt, _ := throttle.Try("admin", "192.0.2.2"); attempt != nil {
-		t.Errorf("admin, locked before the flood: let through, want still refused")
-	}
-	if attempt, retryAfter := throttle.Try("newcomer", "192.0.2.3"); attempt != nil || retryAfter <= 0 {
-		t.Errorf("a new name with the throttle full of recent failures: %v, retry after %v; want refused", attempt, retryAfter)
-	}
-	// Once the flood's entries have recovered, they make room.
-	c.now = c.now.Add(Window)
-	if attempt, _ := throttle.Try("newcomer", "192.0.2.3"); attempt == nil {
-		t.Errorf("a new name a window after the flood: refused, want let through")
+	if fmt.Sprint(buckets) != "[login client:192.0.2.2 login user:new]" {
+		t.Errorf("buckets after a sweep: %v, want only the new attempt's", buckets)
 	}
 }
 
-func BenchmarkThrottleFull(b *testing.B) {
-	throttle, _ := newTestThrottle()
-	for i := range MaxKeys {
-		throttle.Try(fmt.Sprintf("user%d", i), "192.0.2.1")
+// TestThrottleDatabaseDown checks that a database that has gone away is
+// an error, never an attempt let through.
+func TestThrottleDatabaseDown(t *testing.T) {
+	throttle, _ := newTestThrottle(t)
+	throttle.db.Close()
+	attempt, _, err := throttle.Try(t.Context(), "admin", "192.0.2.1")
+	if err == nil || attempt != nil {
+		t.Errorf("Try with the database closed: %v, %v; want an error and no attempt", attempt, err)
 	}
+}
+
+func BenchmarkThrottleTry(b *testing.B) {
+	database, err := db.Open(b.Context(), "sqlite:"+b.TempDir()+"/bench.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer database.Close()
+	throttle := New(database, "login", time.Now)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		throttle.Try(fmt.Sprintf("flood%d", i), fmt.Sprintf("flood%d", i))
+		throttle.Try(b.Context(), fmt.Sprintf("user%d", i), fmt.Sprintf("client%d", i%1000))
 	}
 }

@@ -232,6 +232,17 @@ func (s *Store) CreateFirst(ctx context.Context, name, password string) (bool, e
 	return rows == 1, err
 }
 
+// Empty reports whether the store has no user at all, as before the first
+// start.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	var any int
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM users LIMIT 1) AS one").Scan(&any)
+	if err != nil {
+		return false, fmt.Errorf("users: counting users: %w", err)
+	}
+	return any == 0, nil
+}
+
 // Authenticate reports whether password is the password of the user
 // called name, after [Normalize]. An unknown name takes as long as a wrong
 // password: it is checked against a dummy hash. At most one check a CPU

@@ -418,3 +418,22 @@ func TestAuthenticateGivesUpWithTheClient(t *testing.T) {
 		t.Errorf("Authenticate with an ended context = true, want false")
 	}
 }
+
+func TestEmpty(t *testing.T) {
+	for engine, open := range engines {
+		t.Run(engine, func(t *testing.T) {
+			store, err := NewStore(open(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range []bool{true, false} {
+				if empty, err := store.Empty(t.Context()); empty != want || err != nil {
+					t.Errorf("Empty with %d users: %v, %v; want %v", i, empty, err, want)
+				}
+				if err := store.Create(t.Context(), fmt.Sprintf("user%d", i), "a long password"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -20,8 +20,8 @@ const passwordChanged = "Your password has been changed. You have been logged ou
 const wrongPassword = "That is not your current password."
 
 // Account serves the logged-in user's password form on GET and HEAD and
-// changes the password on POST; wrap it in [framework.RequireUser]. The
-// form's fields are current, password and confirm. A wrong current
+// changes the password on POST; a visitor without a session is sent to
+// the login form ([framework.RequireUser]). The form's fields are current, password and confirm. A wrong current
 // password, a new one that [users.CheckPassword] refuses or a
 // confirmation that differs re-render the form with 422 and a message
 // next to the field. A wrong current password counts against the user
@@ -34,17 +34,18 @@ const wrongPassword = "That is not your current password."
 // the flash message [passwordChanged].
 func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framework.Pages,
 	sessions *framework.Sessions, logger *slog.Logger) http.Handler {
+	loggedIn := framework.RequireUser(sessions, pages, "/login")
 	return framework.Methods{
-		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.MethodGet: loggedIn(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			pages.Render(w, r, http.StatusOK, "account.html", nil)
-		}),
-		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		})),
+		http.MethodPost: loggedIn(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			form, err := framework.ReadForm(w, r)
 			if err != nil {
 				http.Error(w, err.Error(), framework.FormErrorStatus(err))
 				return
 			}
-			session, err := sessions.Load(w, r) // RequireUser checked it
+			session, err := sessions.Load(w, r) // logged in: RequireUser checked
 			if err != nil {
 				pages.ServerError(w, r, err)
 				return
@@ -69,7 +70,11 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 				return
 			}
 
-			attempt, retryAfter := attempts.Try(session.User, client)
+			attempt, retryAfter, err := attempts.Try(r.Context(), session.User, client)
+			if err != nil {
+				pages.ServerError(w, r, err)
+				return
+			}
 			if attempt == nil {
 				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
 				w.Header().Set("Retry-After", strconv.Itoa(seconds))
@@ -86,8 +91,10 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 				showForm(http.StatusUnprocessableEntity, framework.FieldErrors{"current": wrongPassword})
 				return
 			}
-			attempt.Succeeded()
 			fresh, err := sessions.Start(r.Context(), session.User)
+			if err == nil {
+				err = attempt.Succeeded(r.Context())
+			}
 			if err == nil {
 				fresh.Flashes = []string{passwordChanged}
 				err = sessions.Save(w, r, fresh)
@@ -98,6 +105,6 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 			}
 			logger.Info("password changed", "user", session.User, "client", client)
 			framework.SeeOther(w, r, "/account")
-		}),
+		})),
 	}
 }

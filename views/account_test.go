@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"example.com/miniweb/framework"
 	"example.com/miniweb/throttle"
 )
 
@@ -15,7 +14,7 @@ import (
 // cookie.
 func (site *testSite) logIn(t *testing.T) *http.Cookie {
 	t.Helper()
-	login := Login(site.accounts.Authenticate, throttle.New(time.Now), site.pages, site.sessions, site.logger)
+	login := Login(site.accounts.Authenticate, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
 	rec := site.serve(login, http.MethodPost, "/login", url.Values{"username": {"admin"}, "password": {"secure123"}})
 	cookies := rec.Result().Cookies()
 	if rec.Code != http.StatusSeeOther || len(cookies) != 1 {
@@ -32,8 +31,7 @@ func newPassword(current, password string) url.Values {
 
 func TestAccountChangesPassword(t *testing.T) {
 	site := newTestSite(t)
-	account := framework.RequireUser(site.sessions, site.pages, "/login")(
-		Account(site.accounts, throttle.New(time.Now), site.pages, site.sessions, site.logger))
+	account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
 	here, elsewhere := site.logIn(t), site.logIn(t) // this browser, and another
 
 	rec := site.serve(account, http.MethodPost, "/account", newPassword("secure123", "correct horse battery staple"), here)
@@ -78,8 +76,7 @@ func TestAccountRefuses(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			site := newTestSite(t)
-			account := framework.RequireUser(site.sessions, site.pages, "/login")(
-				Account(site.accounts, throttle.New(time.Now), site.pages, site.sessions, site.logger))
+			account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
 			rec := site.serve(account, http.MethodPost, "/account", tc.form, site.logIn(t))
 			if rec.Code != http.StatusUnprocessableEntity {
 				t.Fatalf("POST /account %s: %d, want %d", tc.name, rec.Code, http.StatusUnprocessableEntity)
@@ -98,8 +95,7 @@ func TestAccountRefuses(t *testing.T) {
 // failed logins do: past FailuresPerUser, 429 even for the right one.
 func TestAccountThrottled(t *testing.T) {
 	site := newTestSite(t)
-	account := framework.RequireUser(site.sessions, site.pages, "/login")(
-		Account(site.accounts, throttle.New(time.Now), site.pages, site.sessions, site.logger))
+	account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
 	cookie := site.logIn(t)
 	for range throttle.FailuresPerUser {
 		site.serve(account, http.MethodPost, "/account", newPassword("wrong", "correct horse battery staple"), cookie)

@@ -6,14 +6,15 @@ import (
 	"example.com/miniweb/framework"
 )
 
-// Home greets the logged-in user on GET and HEAD. Wrap it in
-// [framework.RequireUser]: a visitor without a session is sent to the
-// login form, which sends them back here afterwards.
-func Home(pages *framework.Pages) http.Handler {
+// Home greets the logged-in user on GET and HEAD. A visitor without a
+// session is sent to the login form ([framework.RequireUser]), which
+// sends them back here afterwards.
+func Home(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
+	loggedIn := framework.RequireUser(sessions, pages, "/login")
 	return framework.Methods{
-		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.MethodGet: loggedIn(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			pages.Render(w, r, http.StatusOK, "home.html", nil)
-		}),
+		})),
 	}
 }
 

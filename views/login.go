@@ -91,7 +91,11 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 				return
 			}
 
-			attempt, retryAfter := attempts.Try(users.Normalize(username), client)
+			attempt, retryAfter, err := attempts.Try(r.Context(), users.Normalize(username), client)
+			if err != nil {
+				pages.ServerError(w, r, err)
+				return
+			}
 			if attempt == nil {
 				logger.Warn("login throttled", "user", username, "client", client)
 				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
@@ -109,7 +113,10 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 				return
 			}
 
-			attempt.Succeeded()
+			if err := attempt.Succeeded(r.Context()); err != nil {
+				pages.ServerError(w, r, err)
+				return
+			}
 			if err := startSession(w, r, sessions, users.Normalize(username)); err != nil {
 				pages.ServerError(w, r, err)
 				return

@@ -116,7 +116,7 @@ func testLoginWith(t *testing.T, authenticate func(ctx context.Context, username
 		checks++
 		return authenticate(ctx, username, password)
 	}
-	login := Login(counted, throttle.New(time.Now), site.pages, site.sessions, site.logger)
+	login := Login(counted, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
 	return site.sessions.Middleware()(login), &checks, site.log
 }
 

@@ -76,7 +76,12 @@ func Register(accounts *users.Store, attempts *throttle.Throttle, pages *framewo
 				return
 			}
 
-			if attempt, retryAfter := attempts.Try(users.Normalize(username), client); attempt == nil {
+			attempt, retryAfter, err := attempts.Try(r.Context(), users.Normalize(username), client)
+			if err != nil {
+				pages.ServerError(w, r, err)
+				return
+			}
+			if attempt == nil {
 				logger.Warn("sign-up throttled", "user", username, "client", client)
 				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
 				w.Header().Set("Retry-After", strconv.Itoa(seconds))
