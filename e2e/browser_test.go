@@ -19,7 +19,8 @@ import (
 )
 
 // TestBrowser drives a real, headless Chromium through the demo: it logs
-// in with the form, logs out with the button, and then visits pages of
+// in with the form, logs out with the button, signs a newcomer up, changes
+// the newcomer's password and logs in with it, and visits pages of
 // another origin that submit forms to the demo by themselves, as a
 // cross-site request forgery would. The browser marks those requests with
 // its own Sec-Fetch-Site header, and the demo must refuse them with 403:
@@ -209,6 +210,39 @@ func TestBrowser(t *testing.T) {
 		what := "forged logout from " + tc.name + " (" + tc.origin + ")"
 		forge(what, tc.origin, "/logout", tc.wantFetchSite)
 		wantHome(what, true)
+	}
+
+	// A newcomer signs up, lands on the home page, changes the password,
+	// logs out, and logs in with the new password.
+	click("log out before signing up", ".logout button", app.URL+"/login")
+	steps("fill in the sign-up form",
+		chromedp.Navigate(app.URL+"/register"),
+		chromedp.SendKeys(chromedp.ID("username"), "Newcomer"),
+		chromedp.SendKeys(chromedp.ID("password"), "a first long password"),
+		chromedp.SendKeys(chromedp.ID("confirm"), "a first long password"),
+	)
+	click("sign up", `main form button[type="submit"]`, app.URL+"/home")
+	if got, want := text("after signing up", "main h1"), "Welcome back, newcomer!"; got != want {
+		t.Errorf("after signing up: heading = %q, want %q", got, want)
+	}
+	steps("fill in the password form",
+		chromedp.Navigate(app.URL+"/account"),
+		chromedp.SendKeys(chromedp.ID("current"), "a first long password"),
+		chromedp.SendKeys(chromedp.ID("password"), "a second long password"),
+		chromedp.SendKeys(chromedp.ID("confirm"), "a second long password"),
+	)
+	click("change the password", `main form button[type="submit"]`, app.URL+"/account")
+	if got := text("after changing the password", ".flash"); !strings.HasPrefix(got, "Your password has been changed.") {
+		t.Errorf("after changing the password: message = %q, want the change confirmed", got)
+	}
+	click("log out after changing the password", ".logout button", app.URL+"/login")
+	steps("log in with the new password",
+		chromedp.SendKeys(chromedp.ID("username"), "newcomer"),
+		chromedp.SendKeys(chromedp.ID("password"), "a second long password"),
+	)
+	click("log in with the new password", `main form button[type="submit"]`, app.URL+"/home")
+	if got, want := text("after logging in with the new password", "main h1"), "Welcome back, newcomer!"; got != want {
+		t.Errorf("after logging in with the new password: heading = %q, want %q", got, want)
 	}
 }
 

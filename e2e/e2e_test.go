@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -122,16 +123,26 @@ type demo struct {
 	// address is where it serves HTTP, host:port, taken from its start-up
 	// line; "" with -fcgi.
 	address string
+	// stop stops it as the test's cleanup does; it runs once.
+	stop func()
 }
 
 // startDemo runs path with args, with only sessionKeys in its
-// environment, and waits, up to a minute, for its start-up line on
+// environment and a temporary working directory, where its SQLite
+// database goes, and waits, up to a minute, for its start-up line on
 // stdout. Without -fcgi, args get -addr 127.0.0.1:0, a free loopback
 // port, which the start-up line names. When the test ends, the demo
 // gets SIGTERM, as a service manager stops it, and must exit with
 // status 0 within 30 seconds; if the test failed, the test logs what the
 // demo wrote.
 func startDemo(t *testing.T, path string, args ...string) *demo {
+	t.Helper()
+	return startDemoWith(t, path, nil, args...)
+}
+
+// startDemoWith is startDemo with env ("NAME=value") in its environment
+// besides sessionKeys.
+func startDemoWith(t *testing.T, path string, env []string, args ...string) *demo {
 	t.Helper()
 	fastCGI := false
 	for _, arg := range args {
@@ -141,7 +152,7 @@ func startDemo(t *testing.T, path string, args ...string) *demo {
 		args = append(args, "-addr", "127.0.0.1:0")
 	}
 	cmd := exec.Command(path, args...)
-	cmd.Env = sessionKeys
+	cmd.Env = append(slices.Clone(sessionKeys), env...)
 	cmd.Dir = t.TempDir() // where its database, miniweb.db, goes
 	output := &syncBuffer{}
 	startup := &startupWriter{output: output, line: make(chan string, 1)}
@@ -152,7 +163,7 @@ func startDemo(t *testing.T, path string, args ...string) *demo {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	what := "miniweb " + strings.Join(args, " ")
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Errorf("%s: SIGTERM: %v", what, err)
 		}
@@ -170,6 +181,7 @@ func startDemo(t *testing.T, path string, args ...string) *demo {
 			t.Logf("%s wrote (last 4 KiB):\n%s", what, tail(output.String(), 4<<10))
 		}
 	})
+	t.Cleanup(stop)
 
 	var line string
 	select {
@@ -180,7 +192,7 @@ func startDemo(t *testing.T, path string, args ...string) *demo {
 	case <-time.After(time.Minute):
 		t.Fatalf("%s: no start-up line after a minute", what)
 	}
-	d := &demo{process: cmd.Process}
+	d := &demo{process: cmd.Process, stop: stop}
 	if !fastCGI {
 		_, rest, ok := strings.Cut(line, "miniweb: serving http://")
 		if !ok {
