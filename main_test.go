@@ -917,3 +917,44 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestDatabaseOutage runs the demo on a PostgreSQL server that goes down
+// and comes back: while it is down, every page that needs it is the 500
+// page, with the cause in the log and none of it on the page, and pages
+// that need no database still work; once it is back, the demo serves
+// again with no restart.
+func TestDatabaseOutage(t *testing.T) {
+	postgres := testdb.StartPostgres(t)
+	server, log := newTestServer(t, "-db", postgres.URL)
+	client := browser(t)
+	login := func() response {
+		return do(t, client, http.MethodPost, server.URL+"/login", credentials("admin", "secure123"))
+	}
+	wantStatus(t, "POST /login before the outage", login(), http.StatusSeeOther)
+
+	postgres.Stop(t)
+	for _, tc := range []struct {
+		what       string
+		res        response
+		wantStatus int
+	}{
+		{what: "POST /login", res: login(), wantStatus: http.StatusInternalServerError},
+		{what: "GET /home with a session", res: do(t, client, http.MethodGet, server.URL+"/home", nil), wantStatus: http.StatusInternalServerError},
+		{what: "GET /static/style.css", res: do(t, client, http.MethodGet, server.URL+"/static/style.css", nil), wantStatus: http.StatusOK},
+	} {
+		wantStatus(t, tc.what+" with the database down", tc.res, tc.wantStatus)
+		for _, leak := range []string{"postgres", "sql", "dial", "connect", "127.0.0.1"} {
+			if tc.wantStatus == http.StatusInternalServerError && strings.Contains(strings.ToLower(tc.res.body), leak) {
+				t.Errorf("%s with the database down: the page shows %q:\n%s", tc.what, leak, tc.res.body)
+			}
+		}
+	}
+
+	postgres.Start(t)
+	wantStatus(t, "POST /login after the outage", login(), http.StatusSeeOther)
+	wantStatus(t, "GET /home after the outage", do(t, client, http.MethodGet, server.URL+"/home", nil), http.StatusOK)
+	server.Close()
+	if !strings.Contains(log.String(), "level=ERROR") || !strings.Contains(log.String(), "connect") {
+		t.Errorf("log after the outage lacks the database error:\n%s", tail(log.String(), 2000))
+	}
+}

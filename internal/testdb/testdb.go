@@ -29,9 +29,28 @@ func SQLiteURL(t testing.TB) string {
 
 // PostgresURL starts a new PostgreSQL cluster for t, stopped and removed
 // when t ends, and returns the postgres:// URL of its database "postgres".
-// It takes a few seconds. Run as root, as CI does, the server runs as the
+// It takes about a second. Run as root, as CI does, the server runs as the
 // user "postgres", since initdb refuses root.
 func PostgresURL(t testing.TB) string {
+	t.Helper()
+	return StartPostgres(t).URL
+}
+
+// Postgres is a throwaway PostgreSQL cluster that a test started.
+type Postgres struct {
+	// URL is the postgres:// URL of its database "postgres".
+	URL string
+	// run runs one of PostgreSQL's programs on the cluster.
+	run  func(t testing.TB, name string, args ...string)
+	data string // the data directory
+	log  string // the server's log file
+	// options are the server's settings, for pg_ctl start.
+	options string
+}
+
+// StartPostgres starts a new PostgreSQL cluster for t, as [PostgresURL]
+// does, and returns it, so that the test can stop and start it again.
+func StartPostgres(t testing.TB) *Postgres {
 	t.Helper()
 	bin, err := postgresBin()
 	if err != nil {
@@ -53,8 +72,13 @@ func PostgresURL(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := filepath.Join(dir, "data")
-	run := func(name string, args ...string) {
+	p := &Postgres{
+		URL:     fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port),
+		data:    filepath.Join(dir, "data"),
+		log:     filepath.Join(dir, "server.log"),
+		options: fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s -c fsync=off", port, dir),
+	}
+	p.run = func(t testing.TB, name string, args ...string) {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(bin, name), args...)
 		cmd.Dir = dir
@@ -63,11 +87,27 @@ func PostgresURL(t testing.TB) string {
 			t.Fatalf("%s %v: %v\n%s", name, args, err, output)
 		}
 	}
-	run("initdb", "--pgdata", data, "--username", "postgres", "--auth", "trust", "--encoding", "UTF8", "--no-sync")
-	options := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s -c fsync=off", port, dir)
-	run("pg_ctl", "--pgdata", data, "--log", filepath.Join(dir, "server.log"), "--options", options, "--wait", "start")
-	t.Cleanup(func() { run("pg_ctl", "--pgdata", data, "--mode", "immediate", "--wait", "stop") })
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	p.run(t, "initdb", "--pgdata", p.data, "--username", "postgres", "--auth", "trust", "--encoding", "UTF8", "--no-sync")
+	p.Start(t)
+	t.Cleanup(func() { p.Stop(t) })
+	return p
+}
+
+// Start starts the cluster's server and waits until it accepts
+// connections.
+func (p *Postgres) Start(t testing.TB) {
+	t.Helper()
+	p.run(t, "pg_ctl", "--pgdata", p.data, "--log", p.log, "--options", p.options, "--wait", "start")
+}
+
+// Stop stops the cluster's server at once, as a crash or an outage does;
+// it is no error if it is not running.
+func (p *Postgres) Stop(t testing.TB) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(p.data, "postmaster.pid")); err != nil {
+		return // not running
+	}
+	p.run(t, "pg_ctl", "--pgdata", p.data, "--mode", "immediate", "--wait", "stop")
 }
 
 // postgresBin returns the directory of initdb and pg_ctl: the one on PATH,
