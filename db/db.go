@@ -85,7 +85,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		database.Close()
 		return nil, fmt.Errorf("db: connecting to the %s database: %w", dialect, err)
 	}
-	if err := db.migrate(ctx); err != nil {
+	files, err := fs.Sub(migrations.Files, string(dialect))
+	if err == nil {
+		err = db.migrate(ctx, files)
+	}
+	if err != nil {
 		database.Close()
 		return nil, err
 	}
@@ -122,12 +126,9 @@ func sqliteOptions() string {
 	return options.Encode()
 }
 
-// migrate applies the migrations of db's dialect that it has not had yet.
-func (db *DB) migrate(ctx context.Context) error {
-	files, err := fs.Sub(migrations.Files, string(db.Dialect))
-	if err != nil {
-		return fmt.Errorf("db: migrations for %s: %w", db.Dialect, err)
-	}
+// migrate applies the migrations in files, goose's NNNNN_name.sql files
+// for db's dialect, that db has not had yet.
+func (db *DB) migrate(ctx context.Context, files fs.FS) error {
 	gooseDialect := goose.DialectSQLite3
 	if db.Dialect == Postgres {
 		gooseDialect = goose.DialectPostgres
@@ -136,8 +137,13 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("db: migrations for %s: %w", db.Dialect, err)
 	}
-	if _, err := provider.Up(ctx); err != nil {
-		return fmt.Errorf("db: migrating the %s database (rolled back to its last good version): %w", db.Dialect, err)
+	_, err = provider.Up(ctx)
+	if partial, ok := errors.AsType[*goose.PartialError](err); ok && partial.Failed != nil && partial.Failed.Source != nil {
+		return fmt.Errorf("db: migration %s of the %s database failed and was rolled back: %w",
+			partial.Failed.Source.Path, db.Dialect, partial.Err)
+	}
+	if err != nil {
+		return fmt.Errorf("db: migrating the %s database: %w", db.Dialect, err)
 	}
 	return nil
 }
