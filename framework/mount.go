@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -123,4 +124,22 @@ func ShiftPath(scriptName, pathInfo string) (segment, newScriptName, newPathInfo
 		return "", newScriptName, newPathInfo, false
 	}
 	return segment, newScriptName, newPathInfo, true
+}
+
+// ParseID returns the positive integer that text, a path segment such as
+// ShiftPath returns or a query parameter such as ?page=, writes in
+// canonical decimal: digits only, no sign, no leading zero, at most
+// 2^63-1. It reports false for anything else, so that one number has one
+// spelling ("/notes/7", never "/notes/007" or "/notes/+7"), and a
+// handler answers the rest with 404 Not Found (an id) or 400 Bad Request
+// (a parameter).
+func ParseID(text string) (int64, bool) {
+	if text == "" || text[0] < '1' || text[0] > '9' {
+		return 0, false // empty, a sign, or a leading zero
+	}
+	n, err := strconv.ParseInt(text, 10, 64) // digits only, and no overflow
+	if err != nil {
+		return 0, false
+	}
+	return n, true
 }

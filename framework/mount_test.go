@@ -2,10 +2,12 @@ package framework
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -297,4 +299,51 @@ func TestSeeOther(t *testing.T) {
 	if !reflect.DeepEqual(headers[0], headers[1]) {
 		t.Errorf("SeeOther: GET header %v, HEAD header %v, want the same", headers[0], headers[1])
 	}
+}
+
+func TestParseID(t *testing.T) {
+	tests := []struct {
+		text   string
+		want   int64
+		wantOK bool
+	}{
+		{"1", 1, true},
+		{"42", 42, true},
+		{"9223372036854775807", math.MaxInt64, true},
+		{"9223372036854775808", 0, false}, // one past int64
+		{"99999999999999999999", 0, false},
+		{"0", 0, false},
+		{"007", 0, false},
+		{"+7", 0, false},
+		{"-7", 0, false},
+		{"", 0, false},
+		{"7a", 0, false},
+		{"1_000", 0, false},
+		{" 7", 0, false},
+		{"٧", 0, false}, // an Arabic-Indic seven
+	}
+	for _, tc := range tests {
+		if got, ok := ParseID(tc.text); got != tc.want || ok != tc.wantOK {
+			t.Errorf("ParseID(%q) = %d, %v; want %d, %v", tc.text, got, ok, tc.want, tc.wantOK)
+		}
+	}
+}
+
+// FuzzParseID checks that ParseID accepts exactly the canonical decimal
+// spellings of positive int64s: whatever it accepts, strconv formats back
+// to the same text.
+func FuzzParseID(f *testing.F) {
+	for _, seed := range []string{"1", "42", "007", "+7", "9223372036854775807", "9223372036854775808", "", "0"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		n, ok := ParseID(text)
+		canonical := strconv.FormatInt(n, 10)
+		if ok && (n <= 0 || canonical != text) {
+			t.Errorf("ParseID(%q) = %d, true; want only canonical positive numbers", text, n)
+		}
+		if parsed, err := strconv.ParseInt(text, 10, 64); !ok && err == nil && parsed > 0 && strconv.FormatInt(parsed, 10) == text {
+			t.Errorf("ParseID(%q) = false, but it is the canonical form of %d", text, parsed)
+		}
+	})
 }

@@ -10,7 +10,11 @@ import (
 // Routes is the route table. It maps a request path, as found in
 // r.URL.Path (WSGI's PATH_INFO, PEP 3333 "environ Variables"), to the
 // handler for that path. Matching is exact: "/login" does not match
-// "/login/" or "/login/x". A path with no entry gets 404 Not Found
+// "/login/" or "/login/x". An entry that ends in a slash, such as
+// "/notes/", is a subtree: it also matches every path below it that has
+// no entry of its own ("/notes/12/edit"), the longest such entry winning,
+// as in [http.ServeMux]; its handler reads the rest of the path, for
+// instance with [ShiftPath]. A path with no entry gets 404 Not Found
 // (RFC 9110 §15.5.5) from [http.NotFound]; use [Routes.WithNotFound] to
 // answer it with a page of your own.
 //
@@ -20,10 +24,10 @@ type Routes map[string]http.Handler
 
 var _ http.Handler = Routes(nil)
 
-// ServeHTTP calls the handler whose path equals r.URL.Path, or
-// [http.NotFound] when there is none.
+// ServeHTTP calls the handler for r.URL.Path, as described on [Routes],
+// or [http.NotFound] when there is none.
 func (routes Routes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if handler, ok := routes[r.URL.Path]; ok {
+	if handler, ok := routes.lookup(r.URL.Path); ok {
 		handler.ServeHTTP(w, r)
 		return
 	}
@@ -34,12 +38,28 @@ func (routes Routes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // for a path that has no entry. notFound should answer 404 Not Found.
 func (routes Routes) WithNotFound(notFound http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if handler, ok := routes[r.URL.Path]; ok {
+		if handler, ok := routes.lookup(r.URL.Path); ok {
 			handler.ServeHTTP(w, r)
 			return
 		}
 		notFound.ServeHTTP(w, r)
 	})
+}
+
+// lookup returns the handler for path: its own entry, or else the entry
+// of the nearest subtree above it, "/notes/12/" and then "/notes/" for
+// "/notes/12/edit". Each try is one map lookup of a part of path, which
+// allocates nothing.
+func (routes Routes) lookup(path string) (http.Handler, bool) {
+	if handler, ok := routes[path]; ok {
+		return handler, true
+	}
+	for i := strings.LastIndexByte(path, '/'); i > 0; i = strings.LastIndexByte(path[:i], '/') {
+		if handler, ok := routes[path[:i+1]]; ok {
+			return handler, true
+		}
+	}
+	return nil, false
 }
 
 // Methods maps a request method ("GET", "POST", …: RFC 9110 §9) to the

@@ -22,8 +22,12 @@ const notFoundBody = "404 page not found\n"
 
 func TestRoutes(t *testing.T) {
 	routes := Routes{
-		"/":      text("home"),
-		"/login": text("login"),
+		"/":                text("home"),
+		"/login":           text("login"),
+		"/notes/":          text("notes subtree"),
+		"/notes/archive/":  text("archive subtree"),
+		"/notes/settings":  text("settings"),
+		"/static/site.css": text("stylesheet"),
 	}
 	tests := []struct {
 		name       string
@@ -32,6 +36,14 @@ func TestRoutes(t *testing.T) {
 		wantStatus int
 		wantBody   string
 	}{
+		{name: "subtree itself", method: http.MethodGet, path: "/notes/", wantStatus: http.StatusOK, wantBody: "notes subtree"},
+		{name: "below a subtree", method: http.MethodGet, path: "/notes/12", wantStatus: http.StatusOK, wantBody: "notes subtree"},
+		{name: "deep below a subtree", method: http.MethodGet, path: "/notes/12/edit", wantStatus: http.StatusOK, wantBody: "notes subtree"},
+		{name: "longest subtree wins", method: http.MethodGet, path: "/notes/archive/2026", wantStatus: http.StatusOK, wantBody: "archive subtree"},
+		{name: "exact entry inside a subtree", method: http.MethodGet, path: "/notes/settings", wantStatus: http.StatusOK, wantBody: "settings"},
+		{name: "below an exact entry", method: http.MethodGet, path: "/notes/settings/x", wantStatus: http.StatusOK, wantBody: "notes subtree"},
+		{name: "subtree without its slash", method: http.MethodGet, path: "/notes", wantStatus: http.StatusNotFound, wantBody: notFoundBody},
+		{name: "the root is no subtree", method: http.MethodGet, path: "/static/other.css", wantStatus: http.StatusNotFound, wantBody: notFoundBody},
 		{name: "root", method: http.MethodGet, path: "/", wantStatus: http.StatusOK, wantBody: "home"},
 		{name: "hit", method: http.MethodGet, path: "/login", wantStatus: http.StatusOK, wantBody: "login"},
 		{name: "any method reaches the handler", method: http.MethodPost, path: "/login", wantStatus: http.StatusOK, wantBody: "login"},

@@ -270,6 +270,22 @@ func (s *Sessions) Clear(w http.ResponseWriter, r *http.Request) {
 	remember(r, Session{})
 }
 
+// AddFlash adds message to r's session, to be shown once, on the next
+// page that renders ([Sessions.Flashes]), as Flask's flash does: a view
+// that changes something and redirects (303 See Other) says what it did
+// on the page the browser lands on. It saves the session through a
+// Set-Cookie header on w; call it before the response's first byte. A
+// visitor who is not logged in gets a session that holds only flash
+// messages. The error is Load's or Save's.
+func (s *Sessions) AddFlash(w http.ResponseWriter, r *http.Request, message string) error {
+	session, err := s.Load(w, r)
+	if err != nil {
+		return err
+	}
+	session.Flashes = append(slices.Clip(session.Flashes), message)
+	return s.Save(w, r, session)
+}
+
 // Flashes returns the flash messages of r's session and removes them
 // from it, so that each is shown once, as Flask's get_flashed_messages
 // and gorilla/sessions' Session.Flashes do. When there were any, it

@@ -667,3 +667,46 @@ func TestSessionsGenerationsDown(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsAddFlash checks that flash messages added in one request,
+// logged in or not, are read once in the next: the one after shows none.
+func TestSessionsAddFlash(t *testing.T) {
+	s := newTestSessions(t, keyPair('a')...)
+	for _, user := range []string{"", "ann"} {
+		var cookie *http.Cookie
+		if user != "" {
+			cookie, _ = saveCookie(t, s, "", "/", start(t, s, user))
+		}
+		// serve sends a request with the cookie so far to handle, and
+		// keeps the cookie it sets.
+		serve := func(handle func(w http.ResponseWriter, r *http.Request)) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			if cookie != nil {
+				r.AddCookie(cookie)
+			}
+			rec := httptest.NewRecorder()
+			s.Middleware()(http.HandlerFunc(handle)).ServeHTTP(rec, r)
+			if cookies := rec.Result().Cookies(); len(cookies) == 1 {
+				cookie = cookies[0]
+			}
+		}
+		serve(func(w http.ResponseWriter, r *http.Request) {
+			for _, message := range []string{"Note saved.", "Note deleted."} {
+				if err := s.AddFlash(w, r, message); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+		for i, want := range [][]string{{"Note saved.", "Note deleted."}, nil} {
+			serve(func(w http.ResponseWriter, r *http.Request) {
+				flashes, err := s.Flashes(w, r)
+				if err != nil || !reflect.DeepEqual(flashes, want) {
+					t.Errorf("user %q, request %d after AddFlash: Flashes = %q, %v; want %q", user, i+1, flashes, err, want)
+				}
+				if got := loadUser(t, s, w, r); got != user {
+					t.Errorf("user %q, request %d after AddFlash: user %q", user, i+1, got)
+				}
+			})
+		}
+	}
+}
