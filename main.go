@@ -37,6 +37,7 @@ import (
 	"example.com/miniweb/db"
 	"example.com/miniweb/framework"
 	"example.com/miniweb/framework/validate"
+	"example.com/miniweb/notes"
 	"example.com/miniweb/throttle"
 	"example.com/miniweb/users"
 	"example.com/miniweb/views"
@@ -244,12 +245,16 @@ func newRoutes(ctx context.Context, config config, database *db.DB, logger *slog
 	}
 	logins := throttle.New(database, "login", time.Now)    // failed logins and password changes
 	signUps := throttle.New(database, "sign-up", time.Now) // every sign-up, by name and by client
+	notebook := notes.NewStore(database)
 	login := views.Login(accounts.Authenticate, logins, pages, sessions, logger)
+	myNotes := views.Notes(notebook, pages, sessions)
 	routes := framework.Routes{
 		"/":         login,
 		"/login":    login,
 		"/register": views.Register(accounts, signUps, pages, sessions, logger),
-		"/home":     views.Home(pages, sessions),
+		"/home":     views.Home(notebook, pages, sessions),
+		"/notes":    myNotes,
+		"/notes/":   myNotes, // a subtree: /notes/12/edit too
 		"/account":  views.Account(accounts, logins, pages, sessions, logger),
 		"/logout":   views.Logout(pages, sessions),
 	}

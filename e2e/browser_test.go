@@ -20,7 +20,8 @@ import (
 
 // TestBrowser drives a real, headless Chromium through the demo: it logs
 // in with the form, logs out with the button, signs a newcomer up, changes
-// the newcomer's password and logs in with it, and visits pages of
+// the newcomer's password and logs in with it, writes, edits and deletes
+// a note, and visits pages of
 // another origin that submit forms to the demo by themselves, as a
 // cross-site request forgery would. The browser marks those requests with
 // its own Sec-Fetch-Site header, and the demo must refuse them with 403:
@@ -243,6 +244,51 @@ func TestBrowser(t *testing.T) {
 	click("log in with the new password", `main form button[type="submit"]`, app.URL+"/home")
 	if got, want := text("after logging in with the new password", "main h1"), "Welcome back, newcomer!"; got != want {
 		t.Errorf("after logging in with the new password: heading = %q, want %q", got, want)
+	}
+
+	// The newcomer writes a note, edits it, sees the flash, and deletes it.
+	steps("fill in a new note",
+		chromedp.Navigate(app.URL+"/notes/new"),
+		chromedp.SendKeys(chromedp.ID("title"), "Groceries"),
+		chromedp.SendKeys(chromedp.ID("body"), "milk\n<b>bread</b>"),
+	)
+	res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+	if err != nil || res.Status != http.StatusOK || !strings.HasPrefix(res.URL, app.URL+"/notes/") {
+		t.Fatalf("save a new note: %v, page %v", err, res)
+	}
+	notePage := res.URL
+	if got := text("after saving the note", ".flash"); got != "Note saved." {
+		t.Errorf("after saving the note: message = %q, want %q", got, "Note saved.")
+	}
+	if got := text("after saving the note", ".note-body"); got != "milk\n<b>bread</b>" {
+		t.Errorf("after saving the note: text = %q, want it as typed, markup and line break kept", got)
+	}
+	steps("edit the note",
+		chromedp.Navigate(notePage+"/edit"),
+		chromedp.SendKeys(chromedp.ID("title"), " and more"),
+	)
+	click("save the edit", `main form button[type="submit"]`, notePage)
+	if got := text("after the edit", "main h1"); got != "Groceries and more" {
+		t.Errorf("after the edit: heading = %q, want %q", got, "Groceries and more")
+	}
+	// Another user cannot open it.
+	click("log out the newcomer", ".logout button", app.URL+"/login")
+	login("log in as admin to try the newcomer's note")
+	res, err = chromedp.RunResponse(ctx, chromedp.Navigate(notePage))
+	if err != nil || res.Status != http.StatusNotFound {
+		t.Errorf("admin opens the newcomer's note %s: %v, status %v; want %d", notePage, err, res, http.StatusNotFound)
+	}
+	// The newcomer deletes it.
+	click("log out admin", ".logout button", app.URL+"/login")
+	steps("log in as the newcomer again",
+		chromedp.SendKeys(chromedp.ID("username"), "newcomer"),
+		chromedp.SendKeys(chromedp.ID("password"), "a second long password"),
+	)
+	click("log in as the newcomer again", `main form button[type="submit"]`, app.URL+"/home")
+	steps("open the note", chromedp.Navigate(notePage))
+	click("delete the note", "button.danger", app.URL+"/notes")
+	if got := text("after deleting the note", ".flash"); got != "Note deleted." {
+		t.Errorf("after deleting the note: message = %q, want %q", got, "Note deleted.")
 	}
 }
 

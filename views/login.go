@@ -117,7 +117,11 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 				pages.ServerError(w, r, err)
 				return
 			}
-			if err := startSession(w, r, sessions, users.Normalize(username)); err != nil {
+			err = startSession(w, r, sessions, users.Normalize(username))
+			if err == nil {
+				err = sessions.AddFlash(w, r, loggedIn)
+			}
+			if err != nil {
 				pages.ServerError(w, r, err)
 				return
 			}
@@ -126,6 +130,9 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 		}),
 	}
 }
+
+// loggedIn is the flash message on the page a login leads to.
+const loggedIn = "You are logged in."
 
 // startSession starts a new session for user, the name as the store
 // keeps it, and saves it in the cookie: a fresh session at every login and
