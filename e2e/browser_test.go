@@ -265,7 +265,8 @@ func TestBrowser(t *testing.T) {
 	}
 	steps("edit the note",
 		chromedp.Navigate(notePage+"/edit"),
-		chromedp.SendKeys(chromedp.ID("title"), " and more"),
+		chromedp.Clear(chromedp.ID("title")),
+		chromedp.SendKeys(chromedp.ID("title"), "Groceries and more"),
 	)
 	click("save the edit", `main form button[type="submit"]`, notePage)
 	if got := text("after the edit", "main h1"); got != "Groceries and more" {
