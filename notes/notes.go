@@ -102,6 +102,12 @@ func (s *Store) Get(ctx context.Context, user string, id int64) (Note, error) {
 	return note, nil
 }
 
+// Newest returns user's n newest notes, newest first.
+func (s *Store) Newest(ctx context.Context, user string, n int) ([]Note, error) {
+	return s.query(ctx, "SELECT "+columns+" FROM notes WHERE user_id = "+ownerID+
+		" ORDER BY created_at DESC, id DESC LIMIT $2", user, n)
+}
+
 // List returns page (from 1) of user's notes, newest first, perPage a
 // page, and how many notes user has in all.
 func (s *Store) List(ctx context.Context, user string, page, perPage int) ([]Note, int, error) {
@@ -110,26 +116,33 @@ func (s *Store) List(ctx context.Context, user string, page, perPage int) ([]Not
 	if err != nil {
 		return nil, 0, fmt.Errorf("notes: counting the notes of %q: %w", user, err)
 	}
-	rows, err := s.db.QueryContext(ctx,
-		"SELECT "+columns+" FROM notes WHERE user_id = "+ownerID+
-			" ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
-		user, perPage, (page-1)*perPage)
+	list, err := s.query(ctx, "SELECT "+columns+" FROM notes WHERE user_id = "+ownerID+
+		" ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3", user, perPage, (page-1)*perPage)
 	if err != nil {
-		return nil, 0, fmt.Errorf("notes: listing the notes of %q: %w", user, err)
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// query runs a SELECT of columns for user's notes and reads every row.
+func (s *Store) query(ctx context.Context, query, user string, args ...any) ([]Note, error) {
+	rows, err := s.db.QueryContext(ctx, query, append([]any{user}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("notes: listing the notes of %q: %w", user, err)
 	}
 	defer rows.Close()
 	var list []Note
 	for rows.Next() {
 		note, err := scan(rows)
 		if err != nil {
-			return nil, 0, fmt.Errorf("notes: listing the notes of %q: %w", user, err)
+			return nil, fmt.Errorf("notes: listing the notes of %q: %w", user, err)
 		}
 		list = append(list, note)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("notes: listing the notes of %q: %w", user, err)
+		return nil, fmt.Errorf("notes: listing the notes of %q: %w", user, err)
 	}
-	return list, total, nil
+	return list, nil
 }
 
 // Update sets the title and body of user's note with id, if it is still

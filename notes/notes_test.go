@@ -179,3 +179,19 @@ func TestDatabaseDown(t *testing.T) {
 		}
 	}
 }
+
+func TestNewest(t *testing.T) {
+	store := newTestStore(t, testdb.SQLiteURL(t))
+	for i := range 5 {
+		create(t, store, "ann", fmt.Sprintf("ann %d", i))
+	}
+	create(t, store, "bob", "bob's")
+	list, err := store.Newest(t.Context(), "ann", 3)
+	var titles []string
+	for _, note := range list {
+		titles = append(titles, note.Title)
+	}
+	if err != nil || fmt.Sprint(titles) != "[ann 4 ann 3 ann 2]" {
+		t.Errorf("Newest(ann, 3) = %q, %v; want ann 4, 3 and 2", titles, err)
+	}
+}

@@ -22,7 +22,7 @@ func Home(store *notes.Store, pages *framework.Pages, sessions *framework.Sessio
 			session, err := sessions.Load(w, r)
 			var newest []notes.Note
 			if err == nil {
-				newest, _, err = store.List(r.Context(), session.User, 1, homeNotes)
+				newest, err = store.Newest(r.Context(), session.User, homeNotes)
 			}
 			if err != nil {
 				pages.ServerError(w, r, err)
