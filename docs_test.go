@@ -10,12 +10,13 @@ package main
 //     whole file: <!-- quote: PATH -->.
 //   - TestDocsOutputs: every ```console block after <!-- output: NAME -->
 //     must equal the transcript that docsOutputs[NAME] makes by sending the
-//     same requests to the real servers.
+//     same requests to the real servers (or, for an sqlite3 command,
+//     running the same query on the same database).
 //   - TestDocsDiagrams: the Mermaid block after <!-- diagram: NAME --> must
 //     equal what docsDiagrams[NAME] draws from the code.
 //   - TestDocsLinks: every relative link in docs/*.md and README.md must
 //     name a file that exists, and for a #fragment, a heading in it.
-//   - TestStarterCopy: step 10's recipe, run on a copy of the tree.
+//   - TestStarterCopy: step 11's recipe, run on a copy of the tree.
 //
 // go test -run TestDocs -update rewrites the quote, output and diagram
 // blocks from the code.
@@ -59,6 +60,7 @@ import (
 	"time"
 	"unicode"
 
+	"example.com/miniweb/db"
 	"example.com/miniweb/internal/testdb"
 	"example.com/miniweb/throttle"
 )
@@ -657,7 +659,8 @@ var docsLayerPurpose = map[string]string{
 
 // TestDocsOutputs checks the shell transcripts in docs/*.md: each is made
 // again by sending the same requests to the real servers, started as the
-// page says, and compared after docsNormalize.
+// page says (or running the same SQL query on the same database), and
+// compared after docsNormalize.
 func TestDocsOutputs(t *testing.T) {
 	env := &docsEnv{t: t}
 	sources := checkDocsBlocks(t, "output", "console", func(name string) (string, error) {
@@ -717,6 +720,9 @@ type docsEnv struct {
 	rawOnce    sync.Once
 	rawAddress string // where cmd/rawsocket listens, once started
 	rawStartup string // what it printed
+
+	restartOnce sync.Once
+	restarted   docsRestart // the restart of docs/07-database.md, once run
 }
 
 // getenv returns a getenv that reads env, in which DATABASE_URL, unless
@@ -775,10 +781,12 @@ type docsDemo struct {
 	address string // where it listens
 	startup string // what it printed on start-up, log first, then stdout
 	jars    map[string]map[string]string
+	stop    func() // stops it, as Ctrl+C does, and waits; the test's end calls it too
 }
 
 // demo starts the demo with args on a free port and with the environment
-// env, by calling run as main does, and stops it when the test ends.
+// env, by calling run as main does, and stops it when the test ends, or
+// before with its stop.
 func (e *docsEnv) demo(env map[string]string, args ...string) *docsDemo {
 	t := e.t
 	ctx, cancel := context.WithCancel(context.Background())
@@ -793,12 +801,13 @@ func (e *docsEnv) demo(env map[string]string, args ...string) *docsDemo {
 	case err := <-done:
 		t.Fatalf("run %q returned before serving: %v", args, err)
 	}
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("run %q after cancel: %v", args, err)
 		}
 	})
+	t.Cleanup(stop)
 	startup := output.String()
 	_, rest, ok := strings.Cut(startup, "miniweb: serving http://")
 	if !ok {
@@ -809,6 +818,7 @@ func (e *docsEnv) demo(env map[string]string, args ...string) *docsDemo {
 		address: address,
 		startup: strings.ReplaceAll(startup, address, docsDemoAddress),
 		jars:    make(map[string]map[string]string),
+		stop:    stop,
 	}
 }
 
@@ -965,9 +975,72 @@ func docsGrep(pattern, text string) string {
 // docsForm is the urlencoded body that curl -d sends for fields.
 func docsForm(fields ...string) string { return strings.Join(fields, "&") }
 
+// docsStatus is the curl option that prints a response's status code and
+// where its redirect points, as docsRedirect makes it.
+const docsStatus = "-o /dev/null -w '%{http_code} %{redirect_url}\\n'"
+
+// docsAdaPassword is the password Ada signs up with in
+// docs/07-database.md.
+const docsAdaPassword = "analytical-engine"
+
+// docsRestart is the scenario of "Run it" in docs/07-database.md, as the
+// three transcripts there show it: Ada logs in, keeps a copy of her
+// cookie and logs out (logout); the demo stops and starts again, with the
+// same keys and the same database (startup); the copy no longer logs in,
+// and the users table holds her generation (copy).
+type docsRestart struct{ logout, startup, copy string }
+
+// restart runs the scenario of docsRestart once, and returns its
+// transcripts.
+func (e *docsEnv) restart() docsRestart {
+	e.restartOnce.Do(func() {
+		env := map[string]string{
+			hashKeyVariable:  strings.Repeat("ab", 64),
+			blockKeyVariable: strings.Repeat("cd", 32),
+			databaseVariable: testdb.SQLiteURL(e.t), // one database for both runs
+		}
+		first := e.demo(env)
+		// Ada signed up earlier on the page.
+		first.curl(e, "", "POST", "/register", nil,
+			docsForm("username=Ada", "password="+docsAdaPassword, "confirm="+docsAdaPassword))
+		var logout strings.Builder
+		head, _ := first.curl(e, "cookies.txt", "POST", "/login", nil, docsForm("username=ada", "password="+docsAdaPassword))
+		logout.WriteString("$ curl -s -c cookies.txt " + docsStatus + " -d username=ada -d password=" + docsAdaPassword + " http://127.0.0.1:8080/login\n")
+		logout.WriteString(docsRedirect(head, "/login"))
+		first.jars["copy.txt"] = maps.Clone(first.jars["cookies.txt"])
+		logout.WriteString("$ cp cookies.txt copy.txt\n")
+		head, _ = first.curl(e, "cookies.txt", "POST", "/logout", nil, "")
+		logout.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + docsStatus + " -X POST http://127.0.0.1:8080/logout\n")
+		logout.WriteString(docsRedirect(head, "/logout"))
+		first.stop()
+
+		second := e.demo(env)
+		second.jars["copy.txt"] = first.jars["copy.txt"]
+		head, _ = second.curl(e, "copy.txt", "GET", "/home", nil, "")
+		refused := "$ curl -s -b copy.txt " + docsStatus + " http://127.0.0.1:8080/home\n" + docsRedirect(head, "/home")
+		// What the sqlite3 program prints for the query, in its default
+		// list mode: the columns joined with "|".
+		database, err := db.Open(context.Background(), env[databaseVariable])
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		defer database.Close()
+		const query = "SELECT username, session_generation FROM users WHERE username = 'ada'"
+		var name string
+		var generation int64
+		if err := database.QueryRowContext(context.Background(), query).Scan(&name, &generation); err != nil {
+			e.t.Fatalf("%s: %v", query, err)
+		}
+		refused += "$ sqlite3 miniweb.db \"" + query + "\"\n" + fmt.Sprintf("%s|%d\n", name, generation)
+		e.restarted = docsRestart{logout: logout.String(), startup: "$ go run .\n" + second.startup, copy: refused}
+	})
+	return e.restarted
+}
+
 // The transcripts of docs/*.md, by name: each returns the commands, after
 // "$ ", and their output, made by sending the same bytes to the same
-// server as the commands do.
+// server as the commands do, or, for sqlite3, by running the same query
+// on the same database and printing the row as sqlite3 does.
 var docsOutputs = map[string]func(e *docsEnv) string{
 	// docs/01-http-by-hand.md
 	"rawsocket-start": func(e *docsEnv) string {
@@ -1061,10 +1134,9 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 	// docs/06-sessions.md
 	"demo-session": func(e *docsEnv) string {
 		demo := e.demo(nil)
-		const status = "-o /dev/null -w '%{http_code} %{redirect_url}\\n'"
 		var b strings.Builder
 		head, _ := demo.curl(e, "cookies.txt", "POST", "/login", nil, docsForm("username=admin", "password=secure123"))
-		b.WriteString("$ curl -s -c cookies.txt " + status + " -d username=admin -d password=secure123 http://127.0.0.1:8080/login\n")
+		b.WriteString("$ curl -s -c cookies.txt " + docsStatus + " -d username=admin -d password=secure123 http://127.0.0.1:8080/login\n")
 		b.WriteString(docsRedirect(head, "/login"))
 		demo.jars["copy.txt"] = maps.Clone(demo.jars["cookies.txt"])
 		b.WriteString("$ cp cookies.txt copy.txt\n")
@@ -1072,18 +1144,34 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt http://127.0.0.1:8080/home | grep Welcome\n")
 		b.WriteString(docsGrep("Welcome", body))
 		head, _ = demo.curl(e, "cookies.txt", "POST", "/logout", nil, "")
-		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + status + " -X POST http://127.0.0.1:8080/logout\n")
+		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + docsStatus + " -X POST http://127.0.0.1:8080/logout\n")
 		b.WriteString(docsRedirect(head, "/logout"))
 		_, body = demo.curl(e, "cookies.txt", "GET", "/login", nil, "")
 		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt http://127.0.0.1:8080/login | grep flash\n")
 		b.WriteString(docsGrep("flash", body))
 		head, _ = demo.curl(e, "copy.txt", "GET", "/home", nil, "")
-		b.WriteString("$ curl -s -b copy.txt " + status + " http://127.0.0.1:8080/home\n")
+		b.WriteString("$ curl -s -b copy.txt " + docsStatus + " http://127.0.0.1:8080/home\n")
 		b.WriteString(docsRedirect(head, "/home"))
 		return b.String()
 	},
 
-	// docs/07-security.md
+	// docs/07-database.md
+	"demo-register": func(e *docsEnv) string {
+		demo := e.demo(nil)
+		head, _ := demo.curl(e, "", "POST", "/register", nil,
+			docsForm("username=Ada", "password="+docsAdaPassword, "confirm="+docsAdaPassword))
+		head422, body422 := demo.curl(e, "", "POST", "/register", nil,
+			docsForm("username="+url.QueryEscape("ａｄａ"), "password="+docsAdaPassword, "confirm="+docsAdaPassword))
+		return "$ curl -s " + docsStatus + " -d username=Ada -d password=" + docsAdaPassword + " -d confirm=" + docsAdaPassword + " http://127.0.0.1:8080/register\n" +
+			docsRedirect(head, "/register") +
+			"$ curl -si --data-urlencode username=ａｄａ -d password=" + docsAdaPassword + " -d confirm=" + docsAdaPassword + " http://127.0.0.1:8080/register | grep -E '^HTTP|name=\"username\"|field-error'\n" +
+			docsGrep(`^HTTP|name="username"|field-error`, head422+"\n\n"+body422)
+	},
+	"demo-restart-logout": func(e *docsEnv) string { return e.restart().logout },
+	"demo-restart-start":  func(e *docsEnv) string { return e.restart().startup },
+	"demo-restart-copy":   func(e *docsEnv) string { return e.restart().copy },
+
+	// docs/08-security.md
 	"demo-cross-origin": func(e *docsEnv) string {
 		head, body := e.demo(nil).curl(e, "", "POST", "/login", []string{"Sec-Fetch-Site: cross-site"},
 			docsForm("username=admin", "password=secure123"))
@@ -1101,7 +1189,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 			docsGrep(`^(HTTP|Retry-After)|class="error"`, head+"\n\n"+body)
 	},
 
-	// docs/09-deploying.md
+	// docs/10-deploying.md
 	"demo-fastcgi": func(e *docsEnv) string {
 		socket := filepath.Join(e.t.TempDir(), "miniweb.sock")
 		env := map[string]string{hashKeyVariable: strings.Repeat("ab", 64), blockKeyVariable: strings.Repeat("cd", 32)}
@@ -1146,6 +1234,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 		}
 		return "$ export MINIWEB_HASH_KEY=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \\n')\n" +
 			"$ export MINIWEB_BLOCK_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n')\n" +
+			"$ export DATABASE_URL=/tmp/miniweb-ops.db\n" +
 			"$ MINIWEB_PASSWORD='correct horse battery staple' go run . -check -user ops\n" + stdout.String()
 	},
 }
@@ -1154,12 +1243,14 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 // the starter copy, so that the copy's tests do not copy the tree again.
 const starterCopyVariable = "MINIWEB_STARTER_COPY"
 
-// TestStarterCopy follows docs/10-make-it-yours.md on a copy of the tree
+// TestStarterCopy follows docs/11-make-it-yours.md on a copy of the tree
 // in a temporary directory, and checks that the copy, a new application
 // called example.com/mysite, builds and passes go vet and all its tests
 // with nothing but Go:
 //
-//  1. Copy the tree, without .git.
+//  1. Copy the tree, without .git and without the demo's database,
+//     miniweb.db and the -wal and -shm files beside it, which go run .
+//     leaves in the tree.
 //  2. Rename the module: go mod edit -module example.com/mysite, then
 //     example.com/miniweb becomes example.com/mysite in every .go file.
 //  3. Drop the walkthrough, the hand-parsed server and the end-to-end
@@ -1183,13 +1274,16 @@ func TestStarterCopy(t *testing.T) {
 	const module = "example.com/mysite"
 	dir := filepath.Join(t.TempDir(), "mysite")
 
-	// 1. Copy the tree, without .git.
+	// 1. Copy the tree, without .git and the demo's database.
 	err := filepath.WalkDir(".", func(path string, entry fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if entry.IsDir() && entry.Name() == ".git" {
 			return fs.SkipDir
+		}
+		if strings.HasPrefix(path, db.DefaultSQLiteFile) {
+			return nil // miniweb.db, miniweb.db-wal, miniweb.db-shm
 		}
 		target := filepath.Join(dir, path)
 		if entry.IsDir() {
