@@ -80,7 +80,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	mount := flags.String("mount", "", "serve the application under this `prefix` (SCRIPT_NAME), such as /app")
 	trustProxy := flags.Bool("trust-proxy", false, "believe X-Forwarded-Proto and X-Forwarded-For from a reverse proxy: only when clients reach the server through that proxy alone")
 	fastCGI := flags.String("fcgi", "", "serve FastCGI on this `address`: host:port, or a unix socket path (one with a /)")
-	check := flags.Bool("check", false, "check the production configuration (keys, development mode, demo account, CGI) and exit")
+	check := flags.Bool("check", false, "check the production configuration (session keys, development mode, demo account) and exit")
 	user := flags.String("user", "", "start an empty database with this `name`'s account instead of the demo account; the password comes from $"+passwordVariable)
 	database := flags.String("db", "", "database `URL`: postgres://… for PostgreSQL, or an SQLite file path (default $"+databaseVariable+", or "+db.DefaultSQLiteFile+")")
 	if err := flags.Parse(args); err != nil {

@@ -32,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -130,10 +131,18 @@ func sqliteOptions() string {
 // for db's dialect, that db has not had yet.
 func (db *DB) migrate(ctx context.Context, files fs.FS) error {
 	gooseDialect := goose.DialectSQLite3
+	var options []goose.ProviderOption
 	if db.Dialect == Postgres {
 		gooseDialect = goose.DialectPostgres
+		// Instances that start together take turns: an advisory lock
+		// held for the whole run. (SQLite's writers take turns anyway.)
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("db: migrations for %s: %w", db.Dialect, err)
+		}
+		options = append(options, goose.WithSessionLocker(locker))
 	}
-	provider, err := goose.NewProvider(gooseDialect, db.DB, files)
+	provider, err := goose.NewProvider(gooseDialect, db.DB, files, options...)
 	if err != nil {
 		return fmt.Errorf("db: migrations for %s: %w", db.Dialect, err)
 	}

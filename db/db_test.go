@@ -163,3 +163,29 @@ func TestIsUniqueViolation(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenTogether starts several instances on one fresh PostgreSQL
+// database at once, as a deployment does: they take turns at the
+// migrations, and every one starts.
+func TestOpenTogether(t *testing.T) {
+	url := testdb.PostgresURL(t)
+	const instances = 4
+	errs := make(chan error, instances)
+	var wg sync.WaitGroup
+	for range instances {
+		wg.Go(func() {
+			database, err := db.Open(context.Background(), url)
+			if err == nil {
+				database.Close()
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Open of one of %d instances at once: %v", instances, err)
+		}
+	}
+}
