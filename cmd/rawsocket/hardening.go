@@ -78,6 +78,15 @@ const defaultBodyTimeout = 10 * time.Second
 // take before the server gives up on a client that does not read: 10 seconds.
 const defaultWriteTimeout = 10 * time.Second
 
+// defaultIdleTimeout is how long, by default, a kept-alive connection may
+// wait for its next request before the server closes it: 30 seconds.
+const defaultIdleTimeout = 30 * time.Second
+
+// defaultMaxRequests is how many requests, by default, one connection may
+// make: 1000. The answer to the last says Connection: close, so that no
+// client holds a connection, and its goroutine, for ever.
+const defaultMaxRequests = 1000
+
 // checkVersion checks the HTTP-version of a request line (RFC 9112 §2.3).
 // HTTP/1.0 and HTTP/1.1 pass, and so do HTTP/1.2 to HTTP/1.9, which are
 // served as HTTP/1.1. Any other well-formed version fails with 505 HTTP

@@ -77,7 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("rawsocket", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	addr := flags.String("addr", defaultAddr, "`address` to listen on")
-	sequential := flags.Bool("sequential", false, "serve one connection at a time, like the Python notes")
+	sequential := flags.Bool("sequential", false, "serve one connection at a time, one request each, like the Python notes")
+	closeEach := flags.Bool("close", false, "close each connection after one request, like the Python notes")
 	if err := flags.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return nil
 	} else if err != nil {
@@ -87,12 +88,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("rawsocket: unexpected arguments %q", flags.Args())
 	}
 
-	listener, err := net.Listen("tcp", *addr)
+	// No TCP keep-alive probes on accepted connections: the idle timeout
+	// ends a silent connection, and setting the probes up costs four
+	// system calls a connection.
+	config := net.ListenConfig{KeepAliveConfig: net.KeepAliveConfig{Enable: false}, KeepAlive: -1}
+	listener, err := config.Listen(ctx, "tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("rawsocket: %w", err)
 	}
 	s := newServer(slog.New(slog.NewTextHandler(stderr, nil)))
 	s.sequential = *sequential
+	s.closeEach = *closeEach || *sequential // one connection at a time must not wait on an idle one
 	fmt.Fprintf(stdout, "rawsocket: serving on http://%s\n", listener.Addr())
 	return s.serve(ctx, listener)
 }

@@ -201,13 +201,35 @@ func FuzzParseRequest(f *testing.F) {
 			return
 		}
 
-		theirs, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+		theirsReader := bufio.NewReader(bytes.NewReader(raw))
+		theirs, err := http.ReadRequest(theirsReader)
 		if err != nil {
 			t.Fatalf("%.200q: we accept, http.ReadRequest fails: %v", raw, err)
 		}
 		body, err := io.ReadAll(theirs.Body)
 		if err != nil {
 			t.Fatalf("%.200q: we accept, reading the body with net/http fails: %v", raw, err)
+		}
+		// Keep-alive (RFC 9112 §9.3): net/http's Close is our !keepAlive.
+		if keepAlive(ours) == theirs.Close {
+			t.Errorf("%.200q: keep alive = %v, net/http says Close = %v", raw, keepAlive(ours), theirs.Close)
+		}
+		// Pipelining: when raw is exactly one request, as net/http reads
+		// it, the same request sent twice on one connection reads as two.
+		if _, err := theirsReader.Peek(1); errors.Is(err, io.EOF) {
+			br := bufio.NewReader(bytes.NewReader(slices.Concat(raw, raw)))
+			for i := range 2 {
+				again, err := readRequest(br, lim)
+				if err == nil {
+					err = readBody(br, again, lim.maxBodyBytes)
+				}
+				if err != nil || again.method != ours.method || again.target != ours.target || !bytes.Equal(again.body, ours.body) {
+					t.Errorf("%.200q sent twice: request %d reads as %q %q %q, %v", raw, i+1, again.method, again.target, again.body, err)
+				}
+			}
+			if br.Buffered() != 0 {
+				t.Errorf("%.200q sent twice: %d bytes left after two requests", raw, br.Buffered())
+			}
 		}
 		if ours.method != theirs.Method || ours.target != theirs.RequestURI || ours.proto != theirs.Proto {
 			t.Errorf("%.200q: request line = %q %q %q, net/http has %q %q %q",

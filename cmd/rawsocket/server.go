@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -85,17 +85,21 @@ type response struct {
 	body   string
 }
 
-// server answers one request per connection on a listener. Build it with
-// newServer, which sets every field to its default; tests then shorten the
-// timeouts or limits.
+// server answers requests on the connections of a listener: several a
+// connection, one after another, unless closeEach is set, as the Python
+// notes' server does. Build it with newServer, which sets every field to
+// its default; tests then shorten the timeouts or limits.
 type server struct {
 	routes          map[string]func(*request) response // path → view, see routes
 	limits          limits
 	headerTimeout   time.Duration
 	bodyTimeout     time.Duration
 	writeTimeout    time.Duration
+	idleTimeout     time.Duration // between requests on one connection
+	maxRequests     int           // on one connection, then it closes
 	shutdownTimeout time.Duration
 	sequential      bool             // serve one connection at a time, like the Python notes
+	closeEach       bool             // one request per connection, like the Python notes
 	logger          *slog.Logger     // one line per request
 	now             func() time.Time // clock for the Date header
 }
@@ -109,6 +113,8 @@ func newServer(logger *slog.Logger) *server {
 		headerTimeout:   defaultHeaderTimeout,
 		bodyTimeout:     defaultBodyTimeout,
 		writeTimeout:    defaultWriteTimeout,
+		idleTimeout:     defaultIdleTimeout,
+		maxRequests:     defaultMaxRequests,
 		shutdownTimeout: defaultShutdownTimeout,
 		logger:          logger,
 		now:             time.Now,
@@ -137,9 +143,9 @@ func (s *server) serve(ctx context.Context, listener net.Listener) error {
 			continue
 		}
 		if s.sequential {
-			s.serveConn(conn)
+			s.serveConn(ctx, conn)
 		} else {
-			conns.Go(func() { s.serveConn(conn) })
+			conns.Go(func() { s.serveConn(ctx, conn) })
 		}
 	}
 
@@ -156,39 +162,116 @@ func (s *server) serve(ctx context.Context, listener net.Listener) error {
 	}
 }
 
-// serveConn reads one request from conn, answers it, logs it and closes
-// conn. A connection that closes or times out before sending a byte is
-// closed without an answer.
-func (s *server) serveConn(conn net.Conn) {
-	defer lingeringClose(conn)
+// serveConn answers the requests that arrive on conn, in order, and
+// closes it: after one request if s.closeEach is set, or when either side
+// asks to close (keepAlive), after a request it could not read whole, after
+// s.maxRequests, when no request begins within s.idleTimeout, or once ctx
+// is done: a request under way is answered first, a connection waiting
+// for its next request is closed at once. A connection that closes or
+// times out before sending a byte is closed without an answer. Requests
+// sent without waiting for the answers (pipelined, RFC 9112 §9.3.2) are
+// read from the same buffer in turn.
+func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 	br := bufio.NewReader(conn)
+	unread := false // whether the client may have sent bytes never read
+	defer func() {
+		if unread || br.Buffered() > 0 {
+			lingeringClose(conn) // closing now could reset the connection
+		} else {
+			conn.Close()
+		}
+	}()
+	// At shutdown, wake a connection that waits for its next request.
+	var mu sync.Mutex
+	idle, stopping := false, false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopping = true
+		if idle {
+			conn.SetReadDeadline(time.Now())
+		}
+	})
+	defer stop()
 
-	conn.SetReadDeadline(time.Now().Add(s.headerTimeout))
-	if _, err := br.Peek(1); err != nil {
-		return
-	}
-	r, err := readRequest(br, s.limits)
-	if err == nil {
-		conn.SetDeadline(time.Now().Add(s.bodyTimeout))
-		sendContinue(conn, r, s.limits.maxBodyBytes)
-		err = readBody(br, r, s.limits.maxBodyBytes)
-	}
+	for served := 0; ; served++ {
+		// The first request must start within the header timeout, the
+		// next ones within the idle timeout; either way the request line
+		// and header must then arrive within the header timeout.
+		wait := s.headerTimeout
+		if served > 0 {
+			wait = s.idleTimeout
+		}
+		conn.SetReadDeadline(time.Now().Add(wait))
+		mu.Lock()
+		idle = !stopping
+		mu.Unlock()
+		if !idle {
+			return
+		}
+		_, err := br.Peek(1)
+		mu.Lock()
+		idle = false
+		mu.Unlock()
+		if err != nil {
+			return
+		}
+		conn.SetReadDeadline(time.Now().Add(s.headerTimeout))
+		r, err := readRequest(br, s.limits)
+		if err == nil {
+			conn.SetDeadline(time.Now().Add(s.bodyTimeout))
+			sendContinue(conn, r, s.limits.maxBodyBytes)
+			err = readBody(br, r, s.limits.maxBodyBytes)
+		}
 
-	var resp response
-	var reqErr *requestError
-	if errors.As(err, &reqErr) {
-		resp = errorPage(reqErr.status, reqErr.reason)
-	} else {
-		resp = s.route(r)
-	}
-	s.logger.Info("request", "method", orDash(r.method), "path", orDash(r.path),
-		"status", resp.status, "remote", conn.RemoteAddr().String())
+		var resp response
+		var reqErr *requestError
+		if errors.As(err, &reqErr) {
+			resp = errorPage(reqErr.status, reqErr.reason)
+			unread = true // the request was cut short: its framing is lost
+		} else {
+			resp = s.route(r)
+		}
+		keepAlive := err == nil && !s.closeEach && served+1 < s.maxRequests && ctx.Err() == nil && keepAlive(r)
+		if s.logger.Enabled(ctx, slog.LevelInfo) {
+			s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
+				slog.String("method", orDash(r.method)), slog.String("path", orDash(r.path)),
+				slog.Int("status", resp.status), slog.String("remote", conn.RemoteAddr().String()))
+		}
 
-	conn.SetWriteDeadline(time.Now().Add(s.writeTimeout))
-	head := r.method == "HEAD"
-	if _, err := io.WriteString(conn, formatResponse(resp, head, s.now())); err != nil {
-		s.logger.Debug("write failed", "err", err)
+		conn.SetWriteDeadline(time.Now().Add(s.writeTimeout))
+		head := r.method == "HEAD"
+		if _, err := io.WriteString(conn, formatResponse(resp, head, keepAlive, r.proto, s.now())); err != nil {
+			s.logger.Debug("write failed", "err", err)
+			return
+		}
+		if !keepAlive {
+			return
+		}
 	}
+}
+
+// keepAlive reports whether the client of r wants the connection kept
+// open for another request (RFC 9112 §9.3): an HTTP/1.1 client unless it
+// sends Connection: close, an HTTP/1.0 client only if it sends
+// Connection: keep-alive. Connection holds a comma-separated list of
+// options, in any case.
+func keepAlive(r *request) bool {
+	close, keep := false, false
+	for _, value := range r.values("connection") {
+		for option := range strings.SplitSeq(value, ",") {
+			switch strings.ToLower(strings.TrimSpace(option)) {
+			case "close":
+				close = true
+			case "keep-alive":
+				keep = true
+			}
+		}
+	}
+	if close {
+		return false
+	}
+	return r.proto != "HTTP/1.0" || keep
 }
 
 // route passes r to the view for its path, or answers 404.
@@ -204,21 +287,37 @@ func (s *server) route(r *request) response {
 }
 
 // formatResponse returns the bytes of resp as an HTTP/1.1 response
-// (RFC 9112 §4, §6): status line, header fields, empty line, body. The
-// body is left out for HEAD, but Content-Length still gives its size in
-// bytes (RFC 9110 §9.3.2). now is the Date, sent as IMF-fixdate.
-func formatResponse(resp response, head bool, now time.Time) string {
+// (RFC 9112 §4, §6): status line, header fields, empty line, body, to be
+// sent in one write. The body is left out for HEAD, but Content-Length
+// still gives its size in bytes (RFC 9110 §9.3.2). now is the Date, sent
+// as IMF-fixdate. keepAlive says whether the connection stays open: if
+// not, Connection: close says so (RFC 9112 §9.6); if so, an HTTP/1.0
+// client, whose connections close by default, is told Connection:
+// keep-alive, which proto, its request's version, tells.
+func formatResponse(resp response, head, keepAlive bool, proto string, now time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\n", resp.status, statusText(resp.status))
-	b.WriteString("Content-Type: text/html; charset=utf-8\r\n")
-	fmt.Fprintf(&b, "Content-Length: %d\r\n", len(resp.body))
-	fmt.Fprintf(&b, "Date: %s\r\n", now.UTC().Format(imfFixdate))
-	b.WriteString("Server: rawsocket\r\n")
+	b.Grow(160 + len(resp.body))
+	b.WriteString("HTTP/1.1 ")
+	b.WriteString(strconv.Itoa(resp.status))
+	b.WriteString(" ")
+	b.WriteString(statusText(resp.status))
+	b.WriteString("\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ")
+	b.WriteString(strconv.Itoa(len(resp.body)))
+	b.WriteString("\r\nDate: ")
+	b.WriteString(now.UTC().Format(imfFixdate))
+	b.WriteString("\r\nServer: rawsocket\r\n")
 	if resp.allow != "" {
-		fmt.Fprintf(&b, "Allow: %s\r\n", resp.allow)
+		b.WriteString("Allow: ")
+		b.WriteString(resp.allow)
+		b.WriteString("\r\n")
 	}
-	// One request per connection: RFC 9112 §9.6.
-	b.WriteString("Connection: close\r\n\r\n")
+	switch {
+	case !keepAlive:
+		b.WriteString("Connection: close\r\n")
+	case proto == "HTTP/1.0":
+		b.WriteString("Connection: keep-alive\r\n")
+	}
+	b.WriteString("\r\n")
 	if !head {
 		b.WriteString(resp.body)
 	}

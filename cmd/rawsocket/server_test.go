@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -136,6 +137,10 @@ func TestServerRoutes(t *testing.T) {
 		want      int
 		wantBody  []string
 		wantAllow string
+		// wantClose is set for a request the server refuses to read on:
+		// it closes the connection after the answer, whatever the
+		// request asked.
+		wantClose bool
 	}{
 		{name: "home", raw: get("/", ""), want: http.StatusOK,
 			wantBody: []string{"Home", "This page came from a raw socket server."}},
@@ -168,8 +173,8 @@ func TestServerRoutes(t *testing.T) {
 		{name: "PUT login", raw: "PUT /login HTTP/1.1\r\nHost: x\r\n\r\n", want: http.StatusMethodNotAllowed, wantAllow: "GET, HEAD, POST"},
 		{name: "unknown path", raw: get("/nowhere", ""), want: http.StatusNotFound, wantBody: []string{"/nowhere"}},
 		{name: "path is not decoded", raw: get("/%68ello", ""), want: http.StatusNotFound},
-		{name: "unknown method", raw: "BREW / HTTP/1.1\r\nHost: x\r\n\r\n", want: http.StatusNotImplemented},
-		{name: "malformed", raw: "GET / HTTP/1.1\r\nHost : x\r\n\r\n", want: http.StatusBadRequest},
+		{name: "unknown method", raw: "BREW / HTTP/1.1\r\nHost: x\r\n\r\n", want: http.StatusNotImplemented, wantClose: true},
+		{name: "malformed", raw: "GET / HTTP/1.1\r\nHost : x\r\n\r\n", want: http.StatusBadRequest, wantClose: true},
 	}
 	addr := startServer(t, newTestServer(io.Discard))
 	for _, tc := range tests {
@@ -195,8 +200,14 @@ func TestServerRoutes(t *testing.T) {
 					t.Errorf("%.80q: %s = %q, want %q", tc.raw, name, got, want)
 				}
 			}
-			if !resp.Close {
-				t.Errorf("%.80q: response does not say Connection: close", tc.raw)
+			// The connection closes after the answer when the request
+			// asked for that, as net/http reads it, or could not be read.
+			req, err := http.ReadRequest(bufio.NewReader(strings.NewReader(tc.raw)))
+			if err != nil {
+				t.Fatalf("%.80q: http.ReadRequest: %v", tc.raw, err)
+			}
+			if want := req.Close || tc.wantClose; resp.Close != want {
+				t.Errorf("%.80q: response says Connection: close = %v, want %v", tc.raw, resp.Close, want)
 			}
 			for _, want := range tc.wantBody {
 				if !strings.Contains(body, want) {
@@ -309,6 +320,7 @@ func TestServerSlowWriter(t *testing.T) {
 			t.Fatalf("byte %d: server read %d bytes, want 1", i, n)
 		}
 	}
+	conn.CloseWrite() // no more requests: the server closes after this one
 	response, err := io.ReadAll(conn)
 	if err != nil {
 		t.Fatal(err)
@@ -371,6 +383,7 @@ func TestServerSlowClients(t *testing.T) {
 
 	for i, conn := range slow {
 		io.WriteString(conn, "\r\n")
+		conn.CloseWrite() // no more requests: the server closes after this one
 		response, err := io.ReadAll(conn)
 		if err != nil || statusOf(string(response)) != http.StatusOK {
 			t.Errorf("slow client %d: got %.40q, %v; want %d", i, response, err, http.StatusOK)
@@ -424,10 +437,10 @@ func TestServerShutdown(t *testing.T) {
 	cancel()
 
 	io.WriteString(conn, "Host: x\r\n\r\n")
-	response, err := io.ReadAll(conn)
+	response, err := io.ReadAll(conn) // the server closes after it, though HTTP/1.1 keeps alive
 	conn.Close()
-	if err != nil || statusOf(string(response)) != http.StatusOK {
-		t.Errorf("request in progress at shutdown: got %.40q, %v; want %d", response, err, http.StatusOK)
+	if err != nil || statusOf(string(response)) != http.StatusOK || !strings.Contains(string(response), "Connection: close") {
+		t.Errorf("request in progress at shutdown: got %.80q, %v; want %d with Connection: close", response, err, http.StatusOK)
 	}
 	if err := <-done; err != nil {
 		t.Errorf("serve: %v", err)
@@ -464,10 +477,18 @@ func TestFormatResponse(t *testing.T) {
 	now := time.Date(2026, time.January, 2, 3, 4, 5, 0, time.UTC)
 	resp := response{status: statusMethodNotAllowed, allow: "GET, HEAD", body: "你"}
 	tests := []struct {
-		name string
-		head bool
-		want string
+		name      string
+		head      bool
+		keepAlive bool
+		proto     string
+		want      string
 	}{
+		{name: "HTTP/1.1, kept alive", keepAlive: true, proto: "HTTP/1.1", want: "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/html; charset=utf-8\r\n" +
+			"Content-Length: 3\r\nDate: Fri, 02 Jan 2026 03:04:05 GMT\r\nServer: rawsocket\r\n" +
+			"Allow: GET, HEAD\r\n\r\n你"},
+		{name: "HTTP/1.0, kept alive", keepAlive: true, proto: "HTTP/1.0", want: "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/html; charset=utf-8\r\n" +
+			"Content-Length: 3\r\nDate: Fri, 02 Jan 2026 03:04:05 GMT\r\nServer: rawsocket\r\n" +
+			"Allow: GET, HEAD\r\nConnection: keep-alive\r\n\r\n你"},
 		{name: "GET", want: "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/html; charset=utf-8\r\n" +
 			"Content-Length: 3\r\nDate: Fri, 02 Jan 2026 03:04:05 GMT\r\nServer: rawsocket\r\n" +
 			"Allow: GET, HEAD\r\nConnection: close\r\n\r\n你"},
@@ -477,8 +498,8 @@ func TestFormatResponse(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := formatResponse(resp, tc.head, now); got != tc.want {
-				t.Errorf("formatResponse(%+v, head=%t):\n got %q\nwant %q", resp, tc.head, got, tc.want)
+			if got := formatResponse(resp, tc.head, tc.keepAlive, tc.proto, now); got != tc.want {
+				t.Errorf("formatResponse(%+v, head=%t, keepAlive=%t, %s):\n got %q\nwant %q", resp, tc.head, tc.keepAlive, tc.proto, got, tc.want)
 			}
 		})
 	}
@@ -517,5 +538,109 @@ func TestStatusText(t *testing.T) {
 	}
 	if got := statusText(299); got != "" {
 		t.Errorf("statusText(299) = %q, want \"\"", got)
+	}
+}
+
+// TestServerKeepAlive sends requests back to back on one connection,
+// without waiting for the answers (pipelined), and checks that the
+// answers come in order, that the connection stays open after each one
+// it should, and that it closes after the one it should not.
+func TestServerKeepAlive(t *testing.T) {
+	tests := []struct {
+		name       string
+		raw        string
+		closeEach  bool
+		maxReqs    int   // 0 for the default
+		want       []int // statuses, in order
+		wantClosed bool  // whether the server closes, though the client keeps sending
+	}{
+		{name: "HTTP/1.1 pipelined", raw: get("/", "") + get("/hello?name=a", "") + get("/nowhere", ""),
+			want: []int{http.StatusOK, http.StatusOK, http.StatusNotFound}},
+		{name: "HTTP/1.1 closes on request", raw: get("/", "Connection: close\r\n") + get("/", ""),
+			want: []int{http.StatusOK}, wantClosed: true},
+		{name: "Connection options in any case, in a list", raw: get("/", "Connection: Upgrade, CLOSE\r\n") + get("/", ""),
+			want: []int{http.StatusOK}, wantClosed: true},
+		{name: "HTTP/1.0 closes by default", raw: "GET / HTTP/1.0\r\n\r\n" + get("/", ""),
+			want: []int{http.StatusOK}, wantClosed: true},
+		{name: "HTTP/1.0 with keep-alive", raw: "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n" + get("/", ""),
+			want: []int{http.StatusOK, http.StatusOK}},
+		{name: "a malformed request ends the connection", raw: get("/", "") + "GET / HTTP/1.1\r\nHost : x\r\n\r\n" + get("/", ""),
+			want: []int{http.StatusOK, http.StatusBadRequest}, wantClosed: true},
+		{name: "a body is read before the next request", raw: withLength("3", "a=b") + get("/", ""),
+			want: []int{http.StatusMethodNotAllowed, http.StatusOK}},
+		{name: "the cap on requests", raw: strings.Repeat(get("/", ""), 4), maxReqs: 3,
+			want: []int{http.StatusOK, http.StatusOK, http.StatusOK}, wantClosed: true},
+		{name: "-close", raw: get("/", "") + get("/", ""), closeEach: true,
+			want: []int{http.StatusOK}, wantClosed: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestServer(io.Discard)
+			s.closeEach = tc.closeEach
+			if tc.maxReqs != 0 {
+				s.maxRequests = tc.maxReqs
+			}
+			conn := dial(t, startServer(t, s))
+			if _, err := io.WriteString(conn, tc.raw); err != nil {
+				t.Fatal(err)
+			}
+			br := bufio.NewReader(conn)
+			for i, want := range tc.want {
+				resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodGet})
+				if err != nil {
+					t.Fatalf("answer %d: %v", i+1, err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				last := i == len(tc.want)-1
+				if resp.StatusCode != want || resp.Close != (last && tc.wantClosed) {
+					t.Errorf("answer %d: %d, Connection: close = %v; want %d, %v", i+1, resp.StatusCode, resp.Close, want, last && tc.wantClosed)
+				}
+			}
+			// Without a half-close from the client, the server closes only
+			// if it should; otherwise it waits for the next request.
+			conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			_, err := br.ReadByte()
+			if closed := errors.Is(err, io.EOF); closed != tc.wantClosed {
+				t.Errorf("after the answers: read %v, closed = %v; want closed = %v", err, closed, tc.wantClosed)
+			}
+		})
+	}
+}
+
+// TestServerIdleTimeout checks that a kept-alive connection that sends
+// nothing more is closed after the idle timeout.
+func TestServerIdleTimeout(t *testing.T) {
+	s := newTestServer(io.Discard)
+	s.idleTimeout = 50 * time.Millisecond
+	conn := dial(t, startServer(t, s))
+	io.WriteString(conn, get("/", ""))
+	response, err := io.ReadAll(conn) // ends when the server closes, or at clientTimeout
+	if err != nil || statusOf(string(response)) != http.StatusOK {
+		t.Errorf("a request, then silence: %.40q, %v; want %d, then the server closing", response, err, http.StatusOK)
+	}
+}
+
+// TestServerShutdownIdle checks that shutting down closes a kept-alive
+// connection that waits for its next request, at once.
+func TestServerShutdownIdle(t *testing.T) {
+	listener := listen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- newTestServer(io.Discard).serve(ctx, listener) }()
+	conn := dial(t, listener.Addr().String())
+	io.WriteString(conn, get("/", ""))
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodGet})
+	if err != nil || resp.Close {
+		t.Fatalf("first answer: %v, %v; want one that keeps the connection", resp, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve with an idle connection: %v, want nil", err)
+	}
+	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Errorf("idle connection after shutdown: read %v, want EOF", err)
 	}
 }
