@@ -72,11 +72,14 @@ func MountedPath(r *http.Request, path string) string {
 // a query. The body is empty, so that GET and HEAD get the same header
 // fields, Content-Length: 0 included; [http.Redirect] writes a short HTML
 // body for GET only. After a POST, 303 makes the browser GET the page
-// (Post/Redirect/Get).
+// (Post/Redirect/Get). It sends Cache-Control: no-store, since such a
+// redirect often carries a new session cookie that no cache may keep
+// (RFC 9111 §5.2.2.5).
 func SeeOther(w http.ResponseWriter, r *http.Request, path string) {
 	header := w.Header()
 	header.Set("Location", MountedPath(r, path))
 	header.Set("Content-Length", "0")
+	header["Cache-Control"] = noStore // shared: see nosniff in securityheaders.go
 	w.WriteHeader(http.StatusSeeOther)
 }
 

@@ -293,6 +293,9 @@ func TestSeeOther(t *testing.T) {
 			t.Errorf("%s /app/home: %d, Location %q, body %q; want %d, /app/login?next=/home, none",
 				method, res.StatusCode, res.Header.Get("Location"), body, http.StatusSeeOther)
 		}
+		if got := res.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s /app/home: Cache-Control = %q, want no-store", method, got)
+		}
 		res.Header.Del("Date")
 		headers = append(headers, res.Header)
 	}

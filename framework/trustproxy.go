@@ -48,7 +48,7 @@ func GuessScheme(r *http.Request) string {
 func ClientIP(r *http.Request) string {
 	if address, ok := forwarded(r, "X-Forwarded-For"); ok {
 		if ip, err := netip.ParseAddr(address); err == nil {
-			return ip.String()
+			return ip.WithZone("").String() // a zone ("%eth0") is the proxy's business, and the client's words
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

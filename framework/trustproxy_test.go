@@ -67,6 +67,8 @@ func TestClientIP(t *testing.T) {
 		{name: "two lines: the last line counts", remoteAddr: "10.0.0.1:80",
 			forwardedFor: []string{"203.0.113.66", "198.51.100.9"}, trustProxy: true, want: "198.51.100.9"},
 		{name: "forwarded nonsense", remoteAddr: "10.0.0.1:80", forwardedFor: []string{"not an address"}, trustProxy: true, want: "10.0.0.1"},
+		{name: "forwarded IPv6 with a zone", remoteAddr: "10.0.0.1:80", forwardedFor: []string{"fe80::1%eth0\n"}, trustProxy: true, want: "fe80::1"},
+		{name: "forwarded IPv6 with a forged zone", remoteAddr: "10.0.0.1:80", forwardedFor: []string{"fe80::1%x level=ERROR"}, trustProxy: true, want: "fe80::1"},
 		{name: "no port", remoteAddr: "192.0.2.7", want: "192.0.2.7"},
 	}
 	for _, tc := range tests {

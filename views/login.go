@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/flosch/pongo2/v6"
 
@@ -73,7 +74,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 				})
 			}
 			failed := func() {
-				logger.Warn("login failed", "user", username, "client", client)
+				logger.Warn("login failed", loggedName(username), "client", client)
 				showForm(http.StatusUnprocessableEntity, loginFailed)
 			}
 
@@ -129,6 +130,23 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			framework.SeeOther(w, r, next)
 		}),
 	}
+}
+
+// maxLoggedNameBytes is how much of a user name the log keeps: 64 bytes.
+const maxLoggedNameBytes = 64
+
+// loggedName returns the log attribute for a user name as typed: the name,
+// or for one over maxLoggedNameBytes, its first bytes (whole characters)
+// and its length, so that an overlong name cannot flood the log.
+func loggedName(name string) slog.Attr {
+	if len(name) <= maxLoggedNameBytes {
+		return slog.String("user", name)
+	}
+	cut := maxLoggedNameBytes
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return slog.Group("user", slog.String("prefix", name[:cut]), slog.Int("bytes", len(name)))
 }
 
 // loggedIn is the flash message on the page a login leads to.

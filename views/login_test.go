@@ -361,3 +361,19 @@ func TestThrottledMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginLogBounded checks that a failed login with an overlong user
+// name logs a bounded prefix of it and its length, not the whole name.
+func TestLoginLogBounded(t *testing.T) {
+	handler, _, log := testLoginWith(t, cheapAuthenticate)
+	name := strings.Repeat("中", 22) + strings.Repeat("a", 64_934) // 65,000 bytes, and the body within MaxFormBytes
+	postLogin(handler, url.Values{"username": {name}, "password": {"x"}})
+	line := strings.TrimSpace(log.String())
+	if len(line) > 400 || strings.Count(line, "\n") != 0 {
+		t.Errorf("log of a 65,000-byte user name: %d bytes, want one short line:\n%.500s", len(line), line)
+	}
+	// 64 bytes would split the 22nd 中: the prefix keeps 21 whole ones.
+	if !strings.Contains(line, "user.bytes=65000") || !strings.Contains(line, "user.prefix="+strings.Repeat("中", 21)+" ") {
+		t.Errorf("log of a 65,000-byte user name = %s, want its first 64 bytes and its length", line)
+	}
+}
