@@ -136,6 +136,10 @@ func serveHTTP(ctx context.Context, config config, handler http.Handler, logger 
 		return err
 	}
 	server := newServer(handler, logger)
+	if address, ok := listener.Addr().(*net.TCPAddr); ok && config.dev && !address.IP.IsLoopback() {
+		logger.Warn("development mode on an address others can reach: /environ shows their requests, and templates come from disk",
+			"addr", listener.Addr().String())
+	}
 	fmt.Fprintf(stdout, "miniweb: serving http://%s%s/ (%s)\n",
 		listener.Addr(), config.mount, config.account())
 

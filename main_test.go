@@ -691,6 +691,9 @@ func TestEnvironPage(t *testing.T) {
 	}
 	req.AddCookie(&http.Cookie{Name: "session", Value: "secret-cookie-value"})
 	req.SetBasicAuth("admin", "secure123")
+	req.Header.Set("X-Api-Key", "secret-api-key")
+	req.Header.Set("X-Auth-Token", "secret-auth-token")
+	req.Header.Set("X-Request-Id", "not-a-secret")
 	res := send(t, http.DefaultClient, req)
 	wantStatus(t, "GET /environ in -dev", res, http.StatusOK)
 	if got := res.header.Get("Content-Type"); got != "text/plain; charset=utf-8" {
@@ -703,11 +706,14 @@ func TestEnvironPage(t *testing.T) {
 		"\nREQUEST_METHOD=GET\n",
 		"\nHTTP_COOKIE=" + "[redacted]" + "\n",
 		"\nHTTP_AUTHORIZATION=" + "[redacted]" + "\n",
+		"\nHTTP_X_API_KEY=" + "[redacted]" + "\n",
+		"\nHTTP_X_AUTH_TOKEN=" + "[redacted]" + "\n",
+		"\nHTTP_X_REQUEST_ID=not-a-secret\n",
 		"\nwsgi.url_scheme=http\n",
 	} {
 		wantBody(t, "GET /environ", res, want)
 	}
-	if strings.Contains(res.body, "secret-cookie-value") || strings.Contains(res.body, "Basic ") {
+	if strings.Contains(res.body, "secret-") || strings.Contains(res.body, "Basic ") {
 		t.Errorf("GET /environ: the page shows a secret:\n%s", res.body)
 	}
 
@@ -957,5 +963,37 @@ func TestDatabaseOutage(t *testing.T) {
 	server.Close()
 	if !strings.Contains(log.String(), "level=ERROR") || !strings.Contains(log.String(), "connect") {
 		t.Errorf("log after the outage lacks the database error:\n%s", tail(log.String(), 2000))
+	}
+}
+
+// TestDevWarning checks that -dev on an address other machines can reach
+// logs a warning at start-up, and on loopback none.
+func TestDevWarning(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		want bool
+	}{
+		{addr: "127.0.0.1:0", want: false},
+		{addr: "0.0.0.0:0", want: true},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		stdout := &lineWriter{lines: make(chan string, 1)}
+		var stderr syncWriter
+		var log bytes.Buffer
+		stderr.w = &log
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, []string{"-dev", "-addr", tc.addr}, testGetenv(t, testKeys), stdout, &stderr) }()
+		select {
+		case <-stdout.lines:
+		case err := <-done:
+			t.Fatalf("run -dev -addr %s returned before serving: %v", tc.addr, err)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run -dev -addr %s after cancel: %v", tc.addr, err)
+		}
+		if got := strings.Contains(log.String(), "development mode on an address others can reach"); got != tc.want {
+			t.Errorf("run -dev -addr %s: warned = %v, want %v; log:\n%s", tc.addr, got, tc.want, log.String())
+		}
 	}
 }
