@@ -65,9 +65,24 @@ const (
 	MaxPasswordBytes = 1024
 )
 
+// Bounds on the queue of password checks, so that a flood of logins gets
+// a quick refusal rather than an answer long after its client has gone,
+// and a real user's login waits seconds at most, not minutes.
+const (
+	// MaxWaitingChecks is how many password checks may wait for a hashing
+	// slot at once: 64. One more gets [ErrBusy] at once.
+	MaxWaitingChecks = 64
+	// MaxHashWait is how long a password check waits for a hashing slot:
+	// 2 seconds, then [ErrBusy].
+	MaxHashWait = 2 * time.Second
+)
+
 // Errors that Store's methods and the checks return, for a caller to
 // branch on.
 var (
+	// ErrBusy means too many password checks are under way or waiting:
+	// the caller answers 503 Service Unavailable with Retry-After.
+	ErrBusy = errors.New("users: too many password checks at once")
 	// ErrTaken means a user with the same name, after [Normalize],
 	// exists already.
 	ErrTaken = errors.New("users: user name taken")
@@ -165,6 +180,10 @@ type Store struct {
 	// takes passwordParams.Memory, so a flood of logins could otherwise
 	// take as much memory as it likes; see concurrentChecks.
 	hashing chan struct{}
+	// waiting holds a token for each check waiting for a hashing slot,
+	// MaxWaitingChecks at most, each for maxWait at most.
+	waiting chan struct{}
+	maxWait time.Duration
 	// compare is argon2id.ComparePasswordAndHash; tests count its calls.
 	compare func(password, hash string) (bool, error)
 	// dummyHash is checked for an unknown user name, so that it costs
@@ -184,6 +203,8 @@ func NewStore(database *db.DB) (*Store, error) {
 		db:        database,
 		now:       time.Now,
 		hashing:   make(chan struct{}, concurrentChecks()),
+		waiting:   make(chan struct{}, MaxWaitingChecks),
+		maxWait:   MaxHashWait,
 		compare:   argon2id.ComparePasswordAndHash,
 		dummyHash: dummyHash,
 	}, nil
@@ -247,8 +268,10 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 // called name, after [Normalize]. An unknown name takes as long as a wrong
 // password: it is checked against a dummy hash. At most one check a CPU
 // runs at once, and no more than fit in MaxHashingMemory; the others wait
-// their turn, or until ctx is done, and then report false without
-// hashing. The error is the database's, never a wrong password's.
+// their turn, MaxHashWait at most and MaxWaitingChecks at most, or until
+// ctx is done, and then report false without hashing. The error is
+// [ErrBusy] past those bounds, or the database's; never a wrong
+// password's.
 func (s *Store) Authenticate(ctx context.Context, name, password string) (bool, error) {
 	var hash string
 	err := s.db.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE username = $1", Normalize(name)).Scan(&hash)
@@ -259,12 +282,14 @@ func (s *Store) Authenticate(ctx context.Context, name, password string) (bool, 
 	if !known {
 		hash = s.dummyHash
 	}
-	select {
-	case s.hashing <- struct{}{}:
-		defer func() { <-s.hashing }()
-	case <-ctx.Done():
+	release, err := s.acquire(ctx)
+	if errors.Is(err, ErrBusy) {
+		return false, err
+	}
+	if err != nil {
 		return false, nil // the client is gone, or out of time: no hash for it
 	}
+	defer release()
 	match, err := s.compare(password, hash)
 	return known && match && err == nil, nil
 }
@@ -323,14 +348,42 @@ func (s *Store) Revoke(ctx context.Context, name string) error {
 	return nil
 }
 
-// hash returns password's argon2id hash, within the hashing bound.
-func (s *Store) hash(ctx context.Context, password string) (string, error) {
+// acquire takes a hashing slot, waiting for one if need be, and returns
+// the func that gives it back. It returns [ErrBusy] if MaxWaitingChecks
+// are waiting already, or when maxWait passes, and ctx's error when ctx is
+// done first.
+func (s *Store) acquire(ctx context.Context) (release func(), err error) {
+	release = func() { <-s.hashing }
 	select {
 	case s.hashing <- struct{}{}:
-		defer func() { <-s.hashing }()
-	case <-ctx.Done():
-		return "", ctx.Err()
+		return release, nil
+	default:
 	}
+	select {
+	case s.waiting <- struct{}{}:
+		defer func() { <-s.waiting }()
+	default:
+		return nil, ErrBusy
+	}
+	timer := time.NewTimer(s.maxWait)
+	defer timer.Stop()
+	select {
+	case s.hashing <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timer.C:
+		return nil, ErrBusy
+	}
+}
+
+// hash returns password's argon2id hash, within the hashing bound.
+func (s *Store) hash(ctx context.Context, password string) (string, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	hash, err := argon2id.CreateHash(password, passwordParams)
 	if err != nil {
 		return "", fmt.Errorf("users: hashing a password: %w", err)

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
@@ -436,4 +437,37 @@ func TestEmpty(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAuthenticateBusy checks the bounds on the queue of password checks:
+// with every hashing slot taken, a check waits MaxHashWait at most and
+// then gets ErrBusy; with MaxWaitingChecks waiting, one more gets ErrBusy
+// at once. Neither hashes.
+func TestAuthenticateBusy(t *testing.T) {
+	shared := newTestStore(t, map[string]string{"admin": "secure123"})
+	synctest.Test(t, func(t *testing.T) {
+		store := *shared
+		store.hashing = make(chan struct{}) // no slot free, ever
+		store.waiting = make(chan struct{}, 1)
+		store.compare = func(password, hash string) (bool, error) {
+			t.Error("a password was hashed with no slot free")
+			return false, nil
+		}
+		start := time.Now()
+		waited := make(chan error, 1)
+		go func() {
+			_, err := store.Authenticate(context.Background(), "admin", "secure123")
+			waited <- err
+		}()
+		synctest.Wait() // the first check waits for a slot
+		if _, err := store.Authenticate(context.Background(), "admin", "secure123"); !errors.Is(err, ErrBusy) {
+			t.Errorf("a check with the queue full: %v, want ErrBusy at once", err)
+		}
+		if err := <-waited; !errors.Is(err, ErrBusy) || time.Since(start) != MaxHashWait {
+			t.Errorf("a check that waited: %v after %v, want ErrBusy after %v", err, time.Since(start), MaxHashWait)
+		}
+		if err := store.Create(context.Background(), "bob", "a long password"); !errors.Is(err, ErrBusy) {
+			t.Errorf("Create with no slot free: %v, want ErrBusy", err)
+		}
+	})
 }

@@ -83,7 +83,7 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 			}
 			changed, err := accounts.ChangePassword(r.Context(), session.User, current, password)
 			if err != nil {
-				pages.ServerError(w, r, err)
+				serverError(w, r, pages, err)
 				return
 			}
 			if !changed {

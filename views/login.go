@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -106,7 +107,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			}
 			ok, err := authenticate(r.Context(), username, password)
 			if err != nil {
-				pages.ServerError(w, r, err)
+				serverError(w, r, pages, err)
 				return
 			}
 			if !ok {
@@ -130,6 +131,23 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			framework.SeeOther(w, r, next)
 		}),
 	}
+}
+
+// busyRetryAfter is the Retry-After, in seconds, of the 503 that answers
+// a request when every password check is taken: 2, the longest a check
+// waits for one (users.MaxHashWait).
+const busyRetryAfter = "2"
+
+// serverError answers err, from a store, with 503 Service Unavailable and
+// Retry-After (RFC 9110 §15.6.4) for [users.ErrBusy], which passes as soon
+// as the flood does, and with the 500 page for anything else.
+func serverError(w http.ResponseWriter, r *http.Request, pages *framework.Pages, err error) {
+	if errors.Is(err, users.ErrBusy) {
+		w.Header().Set("Retry-After", busyRetryAfter)
+		http.Error(w, "503 service unavailable: too many logins at once, try again in a moment", http.StatusServiceUnavailable)
+		return
+	}
+	pages.ServerError(w, r, err)
 }
 
 // maxLoggedNameBytes is how much of a user name the log keeps: 64 bytes.

@@ -377,3 +377,16 @@ func TestLoginLogBounded(t *testing.T) {
 		t.Errorf("log of a 65,000-byte user name = %s, want its first 64 bytes and its length", line)
 	}
 }
+
+// TestLoginBusy checks that a login that finds every password check
+// taken gets 503 with Retry-After, not the 500 page.
+func TestLoginBusy(t *testing.T) {
+	handler, _, _ := testLoginWith(t, func(ctx context.Context, username, password string) (bool, error) {
+		return false, users.ErrBusy
+	})
+	rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"secure123"}})
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != busyRetryAfter {
+		t.Errorf("POST /login with the checks all taken: %d, Retry-After %q; want %d, %s",
+			rec.Code, rec.Header().Get("Retry-After"), http.StatusServiceUnavailable, busyRetryAfter)
+	}
+}

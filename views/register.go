@@ -97,7 +97,7 @@ func Register(accounts *users.Store, attempts *throttle.Throttle, pages *framewo
 				err = startSession(w, r, sessions, users.Normalize(username))
 			}
 			if err != nil {
-				pages.ServerError(w, r, err)
+				serverError(w, r, pages, err)
 				return
 			}
 			logger.Info("sign-up", "user", username, "client", client)
