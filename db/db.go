@@ -47,6 +47,11 @@ const DefaultSQLiteFile = "miniweb.db"
 // write lock before its statement fails with SQLITE_BUSY: 5 seconds.
 const BusyTimeout = 5 * time.Second
 
+// MaxSQLiteConnections bounds the connections to an SQLite database that
+// one process opens at once: 8. A request that finds them all busy waits
+// for one, within its context.
+const MaxSQLiteConnections = 8
+
 // Dialect names the SQL engine behind a [DB].
 type Dialect string
 
@@ -80,6 +85,12 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	database, err := sql.Open(driver, source)
 	if err != nil {
 		return nil, fmt.Errorf("db: opening %s database: %w", dialect, err)
+	}
+	if dialect == SQLite {
+		// Every SQLite connection keeps a page cache of its own; writers
+		// take turns anyway. A few connections serve a flood as fast as
+		// many, in a fraction of the memory.
+		database.SetMaxOpenConns(MaxSQLiteConnections)
 	}
 	db := &DB{DB: database, Dialect: dialect}
 	if err := db.PingContext(ctx); err != nil {

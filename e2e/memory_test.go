@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -40,6 +41,7 @@ func TestLoginFloodMemory(t *testing.T) {
 	// all of them through to the password check, as a botnet's would be.
 	start := make(chan struct{})
 	results := make(chan error, floodLogins)
+	var busy atomic.Int32 // logins answered 503 at once
 	for i := range floodLogins {
 		go func() {
 			dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, byte(i/250), byte(2+i%250))}}
@@ -54,8 +56,14 @@ func TestLoginFloodMemory(t *testing.T) {
 			}
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
-			if res.StatusCode != http.StatusUnprocessableEntity {
-				results <- fmt.Errorf("status = %d, want %d", res.StatusCode, http.StatusUnprocessableEntity)
+			// Checked and refused, or, past the queue of password checks,
+			// refused at once with 503 and Retry-After.
+			switch {
+			case res.StatusCode == http.StatusServiceUnavailable && res.Header.Get("Retry-After") != "":
+				busy.Add(1)
+			case res.StatusCode != http.StatusUnprocessableEntity:
+				results <- fmt.Errorf("status = %d, want %d or %d with Retry-After", res.StatusCode,
+					http.StatusUnprocessableEntity, http.StatusServiceUnavailable)
 				return
 			}
 			results <- nil
@@ -73,6 +81,10 @@ func TestLoginFloodMemory(t *testing.T) {
 	if failed > 5 {
 		t.Errorf("… %d of %d logins failed in all", failed, floodLogins)
 	}
+	if checked := floodLogins - failed - int(busy.Load()); checked < 1 {
+		t.Errorf("%d logins at once: none was checked, all refused", floodLogins)
+	}
+	t.Logf("%d logins at once: %d refused with 503 past the queue of password checks", floodLogins, busy.Load())
 
 	peakKiB, err := peakResidentKiB(server.process.Pid)
 	if err != nil {
