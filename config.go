@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"example.com/miniweb/db"
@@ -43,13 +44,13 @@ const (
 
 // config is what flags and the environment decide.
 type config struct {
-	addr       string // listen address, host:port
-	dev        bool   // read templates and static files from disk on every request
-	mount      string // SCRIPT_NAME prefix such as "/app", or ""
-	trustProxy bool   // believe X-Forwarded-Proto and X-Forwarded-For
-	fastCGI    string // FastCGI listen address, or "" for HTTP
-	cgi        bool   // started as a CGI script
-	check      bool   // run the deploy check instead of serving
+	addr       string         // listen address, host:port
+	dev        bool           // read templates and static files from disk on every request
+	mount      string         // SCRIPT_NAME prefix such as "/app", or ""
+	trustProxy []netip.Prefix // the reverse proxies whose X-Forwarded-* to believe
+	fastCGI    string         // FastCGI listen address, or "" for HTTP
+	cgi        bool           // started as a CGI script
+	check      bool           // run the deploy check instead of serving
 
 	// report, when set, receives every HTTP rule a response breaks
 	// (package framework/validate); -dev logs them, tests fail on them.
@@ -78,7 +79,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	addr := flags.String("addr", "127.0.0.1:8080", "listen `address`, host:port (default from $PORT when set)")
 	dev := flags.Bool("dev", false, "development mode: templates and static files from disk, recompiled on every request; /environ; HTTP rule violations logged")
 	mount := flags.String("mount", "", "serve the application under this `prefix` (SCRIPT_NAME), such as /app")
-	trustProxy := flags.Bool("trust-proxy", false, "believe X-Forwarded-Proto and X-Forwarded-For from a reverse proxy: only when clients reach the server through that proxy alone")
+	trustProxy := flags.String("trust-proxy", "", "believe X-Forwarded-Proto and X-Forwarded-For from the reverse proxies at these `addresses`: a comma-separated list of IP addresses or prefixes, such as 127.0.0.1 or 10.0.0.0/8")
 	fastCGI := flags.String("fcgi", "", "serve FastCGI on this `address`: host:port, or a unix socket path (one with a /)")
 	check := flags.Bool("check", false, "check the production configuration (session keys, development mode, demo account) and exit")
 	user := flags.String("user", "", "start an empty database with this `name`'s account instead of the demo account; the password comes from $"+passwordVariable)
@@ -90,7 +91,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 		return config{}, fmt.Errorf("unexpected arguments: %q", flags.Args())
 	}
 
-	c := config{addr: *addr, dev: *dev, mount: *mount, trustProxy: *trustProxy, fastCGI: *fastCGI, check: *check}
+	c := config{addr: *addr, dev: *dev, mount: *mount, fastCGI: *fastCGI, check: *check}
 	// A web server that runs a CGI script sets GATEWAY_INTERFACE (RFC 3875
 	// §4.1.4), and SCRIPT_NAME to where it mounted the script.
 	c.cgi = getenv("GATEWAY_INTERFACE") != ""
@@ -101,6 +102,20 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	flags.Visit(func(f *flag.Flag) { addrSet = addrSet || f.Name == "addr" })
 	if port := getenv(portVariable); port != "" && !addrSet {
 		c.addr = ":" + port
+	}
+	if *trustProxy != "" {
+		if c.cgi || c.fastCGI != "" {
+			// The web server passes the client's address in REMOTE_ADDR
+			// itself; a header can only be the client's own words.
+			return config{}, errors.New("-trust-proxy: under CGI and FastCGI the web server gives the client's address itself: drop -trust-proxy")
+		}
+		for _, field := range strings.Split(*trustProxy, ",") {
+			prefix, err := parseProxy(strings.TrimSpace(field))
+			if err != nil {
+				return config{}, fmt.Errorf("-trust-proxy %q: %w", *trustProxy, err)
+			}
+			c.trustProxy = append(c.trustProxy, prefix)
+		}
 	}
 	if c.mount != "" && (!strings.HasPrefix(c.mount, "/") || strings.HasSuffix(c.mount, "/")) {
 		return config{}, fmt.Errorf("-mount %q: want a path that starts and does not end with a slash, such as /app", c.mount)
@@ -134,6 +149,21 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	}
 	c.sessionKeys = keys
 	return c, nil
+}
+
+// parseProxy parses one proxy address of -trust-proxy: an IP address, the
+// one-address prefix of it, or a prefix such as 10.0.0.0/8.
+func parseProxy(text string) (netip.Prefix, error) {
+	if strings.Contains(text, "/") {
+		prefix, err := netip.ParsePrefix(text)
+		return prefix.Masked(), err
+	}
+	address, err := netip.ParseAddr(text)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	address = address.Unmap()
+	return netip.PrefixFrom(address, address.BitLen()), nil
 }
 
 // sessionKeys reads the session key pairs from the environment: the

@@ -281,8 +281,8 @@ func withMiddleware(config config, logger *slog.Logger, app app) http.Handler {
 	if config.report != nil {
 		chain = append(chain, validate.Handler(config.report)) // -dev: report broken HTTP rules
 	}
-	if config.trustProxy {
-		chain = append(chain, framework.TrustProxy()) // believe X-Forwarded-For and -Proto
+	if len(config.trustProxy) > 0 {
+		chain = append(chain, framework.TrustProxy(config.trustProxy...)) // believe X-Forwarded-For and -Proto
 	}
 	chain = append(chain,
 		framework.SecurityHeaders(),

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -485,6 +486,7 @@ func TestParseConfig(t *testing.T) {
 		// wantDatabase is the database URL, when the test sets one; the
 		// others get testGetenv's temporary file.
 		wantDatabase string
+		wantProxies  string // the proxies -trust-proxy trusts, printed
 	}{
 		{name: "defaults", wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2},
 		{name: "PORT", env: map[string]string{"PORT": "9000"}, wantAddr: ":9000", wantUser: "admin", wantKeys: 2},
@@ -511,6 +513,13 @@ func TestParseConfig(t *testing.T) {
 			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2, wantDatabase: "postgres://db.example/miniweb"},
 		{name: "DATABASE_URL", env: map[string]string{databaseVariable: "/var/lib/miniweb/site.db"},
 			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2, wantDatabase: "/var/lib/miniweb/site.db"},
+		{name: "-trust-proxy not an address", args: []string{"-trust-proxy", "proxy.example"}, wantError: "-trust-proxy"},
+		{name: "-trust-proxy with FastCGI", args: []string{"-trust-proxy", "127.0.0.1", "-fcgi", "127.0.0.1:9000"},
+			env: map[string]string{hashKeyVariable: hexHash, blockKeyVariable: hexBlock}, wantError: "drop -trust-proxy"},
+		{name: "-trust-proxy under CGI", args: []string{"-trust-proxy", "127.0.0.1"},
+			env: map[string]string{"GATEWAY_INTERFACE": "CGI/1.1", hashKeyVariable: hexHash, blockKeyVariable: hexBlock}, wantError: "drop -trust-proxy"},
+		{name: "-trust-proxy list", args: []string{"-trust-proxy", "127.0.0.1, 10.0.0.0/8,::1"},
+			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2, wantProxies: "[127.0.0.1/32 10.0.0.0/8 ::1/128]"},
 		{name: "-db wins over DATABASE_URL", args: []string{"-db", "a.db"}, env: map[string]string{databaseVariable: "b.db"},
 			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2, wantDatabase: "a.db"},
 	}
@@ -531,6 +540,9 @@ func TestParseConfig(t *testing.T) {
 			}
 			if config.firstUser != tc.wantUser || config.firstPassword == "" {
 				t.Errorf("parseConfig(%q): first account %q with password %q, want %q with one", tc.args, config.firstUser, config.firstPassword, tc.wantUser)
+			}
+			if got := fmt.Sprint(config.trustProxy); tc.wantProxies != "" && got != tc.wantProxies {
+				t.Errorf("parseConfig(%q): proxies %s, want %s", tc.args, got, tc.wantProxies)
 			}
 			if tc.wantDatabase != "" && config.database != tc.wantDatabase {
 				t.Errorf("parseConfig(%q): database = %q, want %q", tc.args, config.database, tc.wantDatabase)
@@ -732,7 +744,8 @@ func TestTrustProxy(t *testing.T) {
 		wantName   string
 		wantSecure bool
 	}{
-		{name: "trusted", args: []string{"-trust-proxy"}, wantName: "__Host-session", wantSecure: true},
+		{name: "trusted", args: []string{"-trust-proxy", "127.0.0.1"}, wantName: "__Host-session", wantSecure: true},
+		{name: "another proxy trusted", args: []string{"-trust-proxy", "10.0.0.0/8"}, wantName: "session", wantSecure: false},
 		{name: "not trusted", wantName: "session", wantSecure: false},
 	}
 	for _, tc := range tests {

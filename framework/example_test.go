@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -471,9 +472,11 @@ func ExampleGuessScheme() {
 		fmt.Println(framework.GuessScheme(r))
 	})
 	r := httptest.NewRequest(http.MethodGet, "http://example.org/", nil)
+	r.RemoteAddr = "10.0.0.1:41000" // the proxy
 	r.Header.Set("X-Forwarded-Proto", "https")
-	show.ServeHTTP(httptest.NewRecorder(), r)                         // anyone can send the header
-	framework.TrustProxy()(show).ServeHTTP(httptest.NewRecorder(), r) // behind a proxy the operator trusts
+	show.ServeHTTP(httptest.NewRecorder(), r) // anyone can send the header
+	proxy := netip.MustParsePrefix("10.0.0.1/32")
+	framework.TrustProxy(proxy)(show).ServeHTTP(httptest.NewRecorder(), r) // the proxy the operator runs
 	// Output:
 	// http
 	// https
@@ -508,11 +511,16 @@ func ExampleTrustProxy() {
 	r.RemoteAddr = "10.0.0.1:41000"
 	r.Header.Set("X-Forwarded-For", "198.51.100.9")
 	r.Header.Set("X-Forwarded-Proto", "https")
+	trustProxy := framework.TrustProxy(netip.MustParsePrefix("10.0.0.0/8"))
 	show.ServeHTTP(httptest.NewRecorder(), r)
-	framework.TrustProxy()(show).ServeHTTP(httptest.NewRecorder(), r)
+	trustProxy(show).ServeHTTP(httptest.NewRecorder(), r)
+	// A client that is not the proxy sends the same headers: not believed.
+	r.RemoteAddr = "203.0.113.5:52000"
+	trustProxy(show).ServeHTTP(httptest.NewRecorder(), r)
 	// Output:
 	// 10.0.0.1 http
 	// 198.51.100.9 https
+	// 203.0.113.5 http
 }
 
 func ExampleScriptName() {

@@ -11,18 +11,45 @@ import (
 // trustProxyKey is the context key under which [TrustProxy] marks a request.
 type trustProxyKey struct{}
 
-// TrustProxy returns middleware that marks every request as having come
-// through a reverse proxy the operator trusts, so that [GuessScheme]
-// believes its X-Forwarded-Proto header and [ClientIP] its
-// X-Forwarded-For, then calls the next handler. Use it only when clients
-// can reach the server through that proxy alone: anyone else can send the
-// headers too.
-func TrustProxy() func(http.Handler) http.Handler {
+// TrustProxy returns middleware that marks each request that comes from
+// one of proxies, the addresses of the reverse proxies the operator runs
+// (a single address is a /32 or /128 prefix), as having come through a
+// trusted proxy, so that [GuessScheme] believes its X-Forwarded-Proto
+// header and [ClientIP] its X-Forwarded-For; then it calls the next
+// handler. A request from any other address is left unmarked, so that a
+// client that reaches the server directly cannot pose as the proxy. The
+// proxy must write both headers itself (nginx: proxy_set_header
+// X-Forwarded-For $proxy_add_x_forwarded_for and X-Forwarded-Proto
+// $scheme).
+//
+// TrustProxy panics if proxies is empty: that is a wiring mistake.
+func TrustProxy(proxies ...netip.Prefix) func(http.Handler) http.Handler {
+	if len(proxies) == 0 {
+		panic("framework: TrustProxy needs the addresses of the proxies to trust")
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), trustProxyKey{}, true)))
+			if fromProxy(r, proxies) {
+				r = r.WithContext(context.WithValue(r.Context(), trustProxyKey{}, true))
+			}
+			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// fromProxy reports whether r's connection comes from one of proxies.
+func fromProxy(r *http.Request, proxies []netip.Prefix) bool {
+	address, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := address.Addr().Unmap().WithZone("")
+	for _, proxy := range proxies {
+		if proxy.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // GuessScheme returns the URL scheme the client used, "http" or "https",

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 )
 
@@ -28,6 +29,7 @@ func TestGuessScheme(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.RemoteAddr = "10.0.0.1:41000" // the proxy's address, when one is trusted
 			if tc.tls {
 				r.TLS = &tls.ConnectionState{}
 			}
@@ -37,7 +39,7 @@ func TestGuessScheme(t *testing.T) {
 			var got string
 			var handler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = GuessScheme(r) })
 			if tc.trustProxy {
-				handler = TrustProxy()(handler)
+				handler = TrustProxy(netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128"))(handler)
 			}
 			handler.ServeHTTP(httptest.NewRecorder(), r)
 			if got != tc.want {
@@ -70,6 +72,12 @@ func TestClientIP(t *testing.T) {
 		{name: "forwarded IPv6 with a zone", remoteAddr: "10.0.0.1:80", forwardedFor: []string{"fe80::1%eth0\n"}, trustProxy: true, want: "fe80::1"},
 		{name: "forwarded IPv6 with a forged zone", remoteAddr: "10.0.0.1:80", forwardedFor: []string{"fe80::1%x level=ERROR"}, trustProxy: true, want: "fe80::1"},
 		{name: "no port", remoteAddr: "192.0.2.7", want: "192.0.2.7"},
+		{name: "forwarded by a client that is not the proxy", remoteAddr: "192.0.2.66:80",
+			forwardedFor: []string{"198.51.100.9"}, trustProxy: true, want: "192.0.2.66"},
+		{name: "forwarded by the proxy over IPv4-mapped IPv6", remoteAddr: "[::ffff:10.0.0.1]:80",
+			forwardedFor: []string{"198.51.100.9"}, trustProxy: true, want: "198.51.100.9"},
+		{name: "forwarded by the proxy over IPv6 loopback", remoteAddr: "[::1]:80",
+			forwardedFor: []string{"198.51.100.9"}, trustProxy: true, want: "198.51.100.9"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,7 +89,7 @@ func TestClientIP(t *testing.T) {
 			var got string
 			var handler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = ClientIP(r) })
 			if tc.trustProxy {
-				handler = TrustProxy()(handler)
+				handler = TrustProxy(netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128"))(handler)
 			}
 			handler.ServeHTTP(httptest.NewRecorder(), r)
 			if got != tc.want {
@@ -89,4 +97,15 @@ func TestClientIP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTrustProxyPanics checks that TrustProxy with no proxy to trust is a
+// wiring mistake, found at start-up.
+func TestTrustProxyPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("TrustProxy(): no panic, want one")
+		}
+	}()
+	TrustProxy()
 }
