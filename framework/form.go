@@ -51,7 +51,10 @@ func ReadForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 		return nil, ErrBodyTooLarge
 	}
 	if err != nil {
-		return nil, fmt.Errorf("framework: reading form: %w", err)
+		// The error names the connection's addresses ("read tcp
+		// 127.0.0.1:8080->…: i/o timeout"): keep it for errors.Is and the
+		// log, out of the message a client may be shown.
+		return nil, readError{err}
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
@@ -66,6 +69,13 @@ func ReadForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	}
 	return form, nil
 }
+
+// readError is a failure to read a form's body. Its message says no more
+// than that; Unwrap gives the cause.
+type readError struct{ err error }
+
+func (e readError) Error() string { return "framework: reading the form failed" }
+func (e readError) Unwrap() error { return e.err }
 
 // FormErrorStatus returns the status code that answers an error from
 // [ReadForm]: 413 Content Too Large for [ErrBodyTooLarge], 415 Unsupported

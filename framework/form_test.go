@@ -2,6 +2,7 @@ package framework
 
 import (
 	"errors"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -273,4 +274,27 @@ func FuzzReadForm(f *testing.F) {
 			t.Fatalf("POST %q: form = %v, url.ParseQuery gives %v", body, form, want)
 		}
 	})
+}
+
+// failingReader fails every read with an error that names addresses, as a
+// connection's read deadline does.
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) {
+	return 0, errors.New("read tcp 127.0.0.1:8080->127.0.0.1:51000: i/o timeout")
+}
+
+// TestReadFormReadError checks that a body that cannot be read gives an
+// error that keeps its cause for the log but shows no address: views send
+// its message to the client.
+func TestReadFormReadError(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "/login", io.NopCloser(failingReader{}))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	_, err := ReadForm(httptest.NewRecorder(), r)
+	if err == nil || strings.Contains(err.Error(), "127.0.0.1") || FormErrorStatus(err) != http.StatusBadRequest {
+		t.Errorf("ReadForm of a body that fails: %v (status %d), want a 400 error without addresses", err, FormErrorStatus(err))
+	}
+	if cause := errors.Unwrap(err); cause == nil || !strings.Contains(cause.Error(), "i/o timeout") {
+		t.Errorf("ReadForm of a body that fails: cause %v, want the read's error", cause)
+	}
 }

@@ -1,8 +1,10 @@
 package framework
 
 import (
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 )
 
@@ -39,5 +41,36 @@ func TestSecurityHeaders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSecurityHeadersHSTS checks that Strict-Transport-Security goes out
+// over HTTPS, as a TLS connection or a trusted proxy says, and not over
+// plain HTTP.
+func TestSecurityHeadersHSTS(t *testing.T) {
+	proxy := TrustProxy(netip.MustParsePrefix("10.0.0.1/32"))
+	tests := []struct {
+		name  string
+		setup func(r *http.Request)
+		want  string
+	}{
+		{name: "plain HTTP", setup: func(r *http.Request) {}, want: ""},
+		{name: "TLS", setup: func(r *http.Request) { r.TLS = &tls.ConnectionState{} }, want: StrictTransportSecurity},
+		{name: "HTTPS at a trusted proxy", setup: func(r *http.Request) {
+			r.RemoteAddr = "10.0.0.1:41000"
+			r.Header.Set("X-Forwarded-Proto", "https")
+		}, want: StrictTransportSecurity},
+		{name: "HTTPS claimed by a client", setup: func(r *http.Request) {
+			r.Header.Set("X-Forwarded-Proto", "https")
+		}, want: ""},
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		tc.setup(r)
+		rec := httptest.NewRecorder()
+		proxy(SecurityHeaders()(http.NotFoundHandler())).ServeHTTP(rec, r)
+		if got := rec.Header().Get("Strict-Transport-Security"); got != tc.want {
+			t.Errorf("%s: Strict-Transport-Security = %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
