@@ -73,6 +73,12 @@ const (
 	ShutdownTimeout = 10 * time.Second
 )
 
+// FastCGISocketMode is the mode of the unix socket that -fcgi makes:
+// 0666, so that the web server's workers, which run as another user, can
+// connect. Who can reach the socket is then up to its directory: give it
+// to the miniweb user with mode 0755, such as /run/miniweb.
+const FastCGISocketMode = 0o666
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -173,6 +179,14 @@ func serveFastCGI(ctx context.Context, config config, handler http.Handler, stdo
 	listener, err := net.Listen(network, config.fastCGI)
 	if err != nil {
 		return err
+	}
+	if network == "unix" {
+		// The web server's workers run as another user (nginx: www-data
+		// or nobody) and must be able to connect.
+		if err := os.Chmod(config.fastCGI, FastCGISocketMode); err != nil {
+			listener.Close()
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "miniweb: serving FastCGI on %s %s, the app at %s/ (%s)\n",
 		network, listener.Addr(), config.mount, config.account())

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -28,19 +29,28 @@ func TestCGI(t *testing.T) {
 }
 
 // TestFastCGIBehindNginx runs the demo's binary with -fcgi on a unix
-// socket behind a real nginx on a loopback port, and walks the login flow
+// socket behind a real nginx on a loopback port, its workers running as
+// another user than the demo, as in production, and walks the login flow
 // through nginx.
 // CI installs nginx; elsewhere the test skips when it is missing.
 func TestFastCGIBehindNginx(t *testing.T) {
 	nginx := program(t, "nginx", "/usr/sbin/nginx")
-	dir := t.TempDir()
+	// The workers run as nobody: they must reach the socket through dir,
+	// which t.TempDir would put below a directory only root can enter.
+	dir, err := os.MkdirTemp("", "miniweb-fastcgi-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	socket := filepath.Join(dir, "miniweb.sock")
 	startDemo(t, binary, "-fcgi", socket, "-mount", "/app")
 
 	port := freePort(t)
 	config := fmt.Sprintf(`
 daemon off;
-master_process off;
 worker_processes 1;
 pid %[1]s/nginx.pid;
 error_log %[1]s/error.log;
@@ -72,7 +82,8 @@ http {
 		t.Fatal(err)
 	}
 	defer func() {
-		cmd.Process.Kill()
+		// SIGTERM, so that the master stops its workers too.
+		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
 		if t.Failed() {
 			errorLog, _ := os.ReadFile(filepath.Join(dir, "error.log"))
