@@ -83,6 +83,17 @@ func (t *Throttle) Try(ctx context.Context, user, client string) (attempt *Attem
 	return &Attempt{throttle: t, userBucket: userBucket, clientBucket: clientBucket}, 0, nil
 }
 
+// TryClient counts a failed attempt from client that names no user worth
+// a bucket, such as a login form with an overlong or empty field: it
+// takes a token from the client's bucket alone, and reports how long
+// until the client may try again if that bucket is empty (0 if not). The
+// error is the database's.
+func (t *Throttle) TryClient(ctx context.Context, client string) (retryAfter time.Duration, err error) {
+	now := t.now()
+	t.sweep(ctx, now)
+	return t.take(ctx, t.name+" client:"+client, FailuresPerClient, now)
+}
+
 // take takes a token from bucket, which holds burst at most and refills
 // burst tokens each Window, and returns 0; or, when it has less than one,
 // leaves it as it is and returns how long until it has one. The upsert

@@ -239,3 +239,20 @@ func BenchmarkThrottleTry(b *testing.B) {
 		throttle.Try(b.Context(), fmt.Sprintf("user%d", i), fmt.Sprintf("client%d", i%1000))
 	}
 }
+
+// TestThrottleTryClient checks that attempts counted against a client
+// alone use up the client's budget, and no user's.
+func TestThrottleTryClient(t *testing.T) {
+	throttle, _ := newTestThrottle(t)
+	for i := range FailuresPerClient {
+		if wait, err := throttle.TryClient(t.Context(), "192.0.2.1"); wait != 0 || err != nil {
+			t.Fatalf("client attempt %d: wait %v, %v; want let through", i+1, wait, err)
+		}
+	}
+	if wait, err := throttle.TryClient(t.Context(), "192.0.2.1"); wait <= 0 || err != nil {
+		t.Errorf("client attempt %d: wait %v, %v; want refused", FailuresPerClient+1, wait, err)
+	}
+	if attempt, _ := try(t, throttle, "admin", "192.0.2.2"); attempt == nil {
+		t.Errorf("admin from another client: refused, want let through")
+	}
+}

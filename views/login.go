@@ -81,15 +81,26 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 
 			// Any failure, valid input or not, shows the same message, so
 			// that no answer tells an attacker more than another. Invalid
-			// input is refused before the throttle, which then never
-			// holds an overlong user name, and costs no password hash.
+			// input costs no password hash and counts against the client
+			// alone: the throttle then never holds an overlong user name.
 			errs := framework.FieldErrors{}
 			errs.Required(form, "username", "Enter your username.")
 			errs.Required(form, "password", "Enter your password.")
 			errs.MaxLength(form, "username", maxUsernameBytes, "That username is too long.")
 			errs.MaxLength(form, "password", users.MaxPasswordBytes, "That password is too long.")
 			if len(errs) > 0 {
-				failed()
+				retryAfter, err := attempts.TryClient(r.Context(), client)
+				switch {
+				case err != nil:
+					pages.ServerError(w, r, err)
+				case retryAfter > 0:
+					logger.Warn("login throttled", loggedName(username), "client", client)
+					seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
+					w.Header().Set("Retry-After", strconv.Itoa(seconds))
+					showForm(http.StatusTooManyRequests, throttledMessage(seconds))
+				default:
+					failed()
+				}
 				return
 			}
 

@@ -278,23 +278,39 @@ func TestLoginThrottledPerClientAddress(t *testing.T) {
 	}
 }
 
-// TestLoginInvalidInputNotThrottled checks that input refused before the
-// password check, such as an overlong user name, never reaches the
-// throttle: it cannot fill it with large keys.
-func TestLoginInvalidInputNotThrottled(t *testing.T) {
-	handler, _, _ := testLoginWith(t, cheapAuthenticate)
+// TestLoginInvalidInputThrottled checks that input refused before the
+// password check, such as an overlong user name, counts against the
+// client, FailuresPerClient at once and then 429, but against no user:
+// the throttle never holds the overlong name, and admin's own budget is
+// whole from another client.
+func TestLoginInvalidInputThrottled(t *testing.T) {
+	handler, hashes, _ := testLoginWith(t, cheapAuthenticate)
 	long := strings.Repeat("a", maxUsernameBytes+1)
-	for range throttle.FailuresPerUser + 1 {
-		if rec := postLogin(handler, url.Values{"username": {long}, "password": {"x"}}); rec.Code != http.StatusUnprocessableEntity {
-			t.Fatalf("POST /login with an overlong user name: status = %d, want %d", rec.Code, http.StatusUnprocessableEntity)
+	post := func(form url.Values, client string) int {
+		r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.RemoteAddr = client + ":40000"
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	for i := range throttle.FailuresPerClient {
+		if status := post(url.Values{"username": {long}, "password": {"x"}}, "192.0.2.1"); status != http.StatusUnprocessableEntity {
+			t.Fatalf("overlong user name %d: status = %d, want %d", i+1, status, http.StatusUnprocessableEntity)
 		}
 	}
-	// The same client still has all its attempts.
-	for range throttle.FailuresPerUser {
-		postLogin(handler, url.Values{"username": {"admin"}, "password": {"wrong"}})
+	if status := post(url.Values{"username": {long}, "password": {"x"}}, "192.0.2.1"); status != http.StatusTooManyRequests {
+		t.Errorf("overlong user name %d: status = %d, want %d", throttle.FailuresPerClient+1, status, http.StatusTooManyRequests)
 	}
-	if rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"wrong"}}); rec.Code != http.StatusTooManyRequests {
-		t.Errorf("attempt %d for admin: status = %d, want %d", throttle.FailuresPerUser+1, rec.Code, http.StatusTooManyRequests)
+	if *hashes != 0 {
+		t.Errorf("invalid input: %d password checks, want none", *hashes)
+	}
+	// Another client has admin's whole budget.
+	for range throttle.FailuresPerUser {
+		post(url.Values{"username": {"admin"}, "password": {"wrong"}}, "192.0.2.2")
+	}
+	if status := post(url.Values{"username": {"admin"}, "password": {"wrong"}}, "192.0.2.2"); status != http.StatusTooManyRequests {
+		t.Errorf("attempt %d for admin: status = %d, want %d", throttle.FailuresPerUser+1, status, http.StatusTooManyRequests)
 	}
 }
 
