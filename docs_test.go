@@ -16,7 +16,7 @@ package main
 //     equal what docsDiagrams[NAME] draws from the code.
 //   - TestDocsLinks: every relative link in docs/*.md and README.md must
 //     name a file that exists, and for a #fragment, a heading in it.
-//   - TestStarterCopy: step 11's recipe, run on a copy of the tree.
+//   - TestStarterCopy: step 12's recipe, run on a copy of the tree.
 //
 // go test -run TestDocs -update rewrites the quote, output and diagram
 // blocks from the code.
@@ -38,6 +38,7 @@ import (
 	"flag"
 	"fmt"
 	"go/ast"
+	"go/format"
 	"go/parser"
 	"go/printer"
 	"go/token"
@@ -61,6 +62,7 @@ import (
 	"unicode"
 
 	"example.com/miniweb/db"
+	"example.com/miniweb/framework"
 	"example.com/miniweb/internal/testdb"
 	"example.com/miniweb/throttle"
 )
@@ -548,6 +550,45 @@ func TestDocsDiagrams(t *testing.T) {
 // docsDiagrams draws the diagrams of the walkthrough, by name.
 var docsDiagrams = map[string]func() (string, error){
 	"request-path": docsDrawRequestPath,
+	"notes-shift":  docsDrawNotesShift,
+}
+
+// docsNotesSegments says what views.Notes does with each segment it
+// shifts off the path of docsDrawNotesShift.
+var docsNotesSegments = map[string]string{
+	"notes": "the resource: its SCRIPT_NAME is the base of its links",
+	"12":    "the id: framework.ParseID",
+	"edit":  "the action: GET the form, POST saves",
+}
+
+// docsDrawNotesShift draws how views.Notes reads PATH_INFO
+// /notes/12/edit, with the application at the root and under -mount
+// /app: SCRIPT_NAME and PATH_INFO before and after each
+// framework.ShiftPath, and what the view makes of each segment.
+func docsDrawNotesShift() (string, error) {
+	quote := func(s string) string { return "#quot;" + s + "#quot;" }
+	var b strings.Builder
+	b.WriteString("flowchart LR")
+	for i, mount := range []string{"", "/app"} {
+		scriptName, pathInfo := mount, "/notes/12/edit"
+		node := func(step int) string {
+			return fmt.Sprintf("m%d_%d[\"SCRIPT_NAME %s<br>PATH_INFO %s\"]", i, step, quote(scriptName), quote(pathInfo))
+		}
+		b.WriteString("\n    " + node(0))
+		for step := 1; pathInfo != ""; step++ {
+			segment, newScriptName, newPathInfo, ok := framework.ShiftPath(scriptName, pathInfo)
+			if !ok {
+				return "", fmt.Errorf("ShiftPath(%q, %q): not ok", scriptName, pathInfo)
+			}
+			what, known := docsNotesSegments[segment]
+			if !known {
+				return "", fmt.Errorf("ShiftPath(%q, %q) gives the segment %q, which docsNotesSegments does not know", scriptName, pathInfo, segment)
+			}
+			scriptName, pathInfo = newScriptName, newPathInfo
+			fmt.Fprintf(&b, " -- \"shift %s<br>%s\" --> %s", quote(segment), what, node(step))
+		}
+	}
+	return b.String(), nil
 }
 
 // docsDrawRequestPath draws the path of a request from the socket to the
@@ -723,6 +764,9 @@ type docsEnv struct {
 
 	restartOnce sync.Once
 	restarted   docsRestart // the restart of docs/07-database.md, once run
+
+	notesOnce sync.Once
+	notes     docsNotes // the notes of docs/08-notes.md, once written
 }
 
 // getenv returns a getenv that reads env, in which DATABASE_URL, unless
@@ -1037,6 +1081,123 @@ func (e *docsEnv) restart() docsRestart {
 	return e.restarted
 }
 
+// docsNotes is the scenario of docs/08-notes.md, as its transcripts show
+// it, on one database, as the reader's miniweb.db: a visitor is sent to
+// log in, but gets 405 for a method no note page has (anonymous); admin
+// logs in, sees the login's flash, writes note 1 and sees "Note saved."
+// once (create), and gets the form again for a note without a title
+// (invalid); Ada, who signed up in step 7, writes note 2, and admin
+// gets the same 404 page for it as for a missing note and a misspelled
+// id (others); admin saves note 1 from two tabs (conflict) and asks for
+// pages of the list (pages); then the demo restarts under -mount /app,
+// where admin writes note 3 and deletes it (mounted).
+type docsNotes struct{ anonymous, create, invalid, others, conflict, pages, mounted string }
+
+// notesScenario runs the scenario of docsNotes once, and returns its transcripts.
+func (e *docsEnv) notesScenario() docsNotes {
+	e.notesOnce.Do(func() {
+		env := map[string]string{
+			hashKeyVariable:  strings.Repeat("ab", 64), // set in step 7
+			blockKeyVariable: strings.Repeat("cd", 32),
+			databaseVariable: testdb.SQLiteURL(e.t), // one database for both runs
+		}
+		demo := e.demo(env)
+		// Ada signed up in step 7.
+		demo.curl(e, "", "POST", "/register", nil,
+			docsForm("username=Ada", "password="+docsAdaPassword, "confirm="+docsAdaPassword))
+		const site = "http://127.0.0.1:8080"
+		var b strings.Builder
+		status := func(jar, method, target string, body string) {
+			head, _ := demo.curl(e, jar, method, target, nil, body)
+			b.WriteString(docsRedirect(head, target))
+		}
+
+		// A visitor.
+		status("", "GET", "/notes", "")
+		head, _ := demo.curl(e, "", "DELETE", "/notes/1", nil, "")
+		e.notes.anonymous = "$ curl -s " + docsStatus + " " + site + "/notes\n" + b.String() +
+			"$ curl -si -X DELETE " + site + "/notes/1 | grep -E '^(HTTP|Allow)'\n" +
+			docsGrep("^(HTTP|Allow)", head+"\n\n")
+
+		// Admin writes a note.
+		b.Reset()
+		b.WriteString("$ curl -s -c cookies.txt " + docsStatus + " -d username=admin -d password=secure123 " + site + "/login\n")
+		status("cookies.txt", "POST", "/login", docsForm("username=admin", "password=secure123"))
+		_, body := demo.curl(e, "cookies.txt", "GET", "/home", nil, "")
+		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + site + "/home | grep flash\n" + docsGrep("flash", body))
+		head, _ = demo.curl(e, "cookies.txt", "POST", "/notes/new", nil, docsForm("title=Shopping", "body=milk"))
+		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt -D - -o /dev/null -d title=Shopping -d body=milk " + site + "/notes/new\n" + head + "\n\n")
+		for range 2 {
+			_, body = demo.curl(e, "cookies.txt", "GET", "/notes/1", nil, "")
+			b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + site + "/notes/1 | grep -E 'flash|<h1>'\n" + docsGrep("flash|<h1>", body))
+		}
+		e.notes.create = b.String()
+
+		// A note without a title.
+		const fieldLines = `^HTTP|name="title"|field-error`
+		head, body = demo.curl(e, "cookies.txt", "POST", "/notes/new", nil, docsForm("title=", "body=milk"))
+		e.notes.invalid = "$ curl -si -b cookies.txt -c cookies.txt -d title= -d body=milk " + site + "/notes/new | grep -E '" + fieldLines + "'\n" +
+			docsGrep(fieldLines, head+"\n\n"+body)
+
+		// Ada writes one; admin cannot tell it from none.
+		b.Reset()
+		adaLogin := docsForm("username=ada", "password="+docsAdaPassword)
+		b.WriteString("$ curl -s -c ada.txt " + docsStatus + " -d username=ada -d password=" + docsAdaPassword + " " + site + "/login\n")
+		status("ada.txt", "POST", "/login", adaLogin)
+		b.WriteString("$ curl -s -b ada.txt -c ada.txt " + docsStatus + " -d title=Engines -d body=Babbage " + site + "/notes/new\n")
+		status("ada.txt", "POST", "/notes/new", docsForm("title=Engines", "body=Babbage"))
+		b.WriteString(`$ for id in 2 3 007; do curl -s -b cookies.txt -o /dev/null -w "$id: %{http_code} %{size_download}\n" ` + site + "/notes/$id; done\n")
+		for _, id := range []string{"2", "3", "007"} {
+			head, body := demo.curl(e, "cookies.txt", "GET", "/notes/"+id, nil, "")
+			code := strings.Fields(head)[1]
+			fmt.Fprintf(&b, "%s: %s %d\n", id, code, len(body))
+		}
+		e.notes.others = b.String()
+
+		// Two tabs hold the form at version 1; the first saves.
+		b.Reset()
+		_, body = demo.curl(e, "cookies.txt", "GET", "/notes/1/edit", nil, "")
+		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + site + "/notes/1/edit | grep 'name=\"version\"'\n" + docsGrep(`name="version"`, body))
+		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + docsStatus + " -d version=1 -d title=Shopping -d body=eggs " + site + "/notes/1/edit\n")
+		status("cookies.txt", "POST", "/notes/1/edit", docsForm("version=1", "title=Shopping", "body=eggs"))
+		_, body = demo.curl(e, "cookies.txt", "GET", "/notes/1", nil, "")
+		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + site + "/notes/1 | grep flash\n" + docsGrep("flash", body))
+		const conflictLines = `^HTTP|class="error"|note-body|name="version"|<textarea`
+		head, body = demo.curl(e, "cookies.txt", "POST", "/notes/1/edit", nil, docsForm("version=1", "title=Shopping", "body=bread"))
+		b.WriteString("$ curl -si -b cookies.txt -c cookies.txt -d version=1 -d title=Shopping -d body=bread " + site + "/notes/1/edit | grep -E '" + conflictLines + "'\n" +
+			docsGrep(conflictLines, head+"\n\n"+body))
+		e.notes.conflict = b.String()
+
+		// Pages of the list.
+		b.Reset()
+		b.WriteString(`$ for page in 1 2 007; do curl -s -b cookies.txt -o /dev/null -w "$page: %{http_code}\n" "` + site + `/notes?page=$page"; done` + "\n")
+		for _, page := range []string{"1", "2", "007"} {
+			head, _ := demo.curl(e, "cookies.txt", "GET", "/notes?page="+page, nil, "")
+			fmt.Fprintf(&b, "%s: %s\n", page, strings.Fields(head)[1])
+		}
+		_, body = demo.curl(e, "cookies.txt", "GET", "/notes?page=007", nil, "")
+		b.WriteString("$ curl -s -b cookies.txt '" + site + "/notes?page=007'\n" + body)
+		e.notes.pages = b.String()
+		demo.stop()
+
+		// Under -mount /app.
+		mounted := e.demo(env, "-mount", "/app")
+		b.Reset()
+		b.WriteString("$ go run . -mount /app\n" + mounted.startup)
+		demo = mounted
+		b.WriteString("$ curl -s -c app.txt " + docsStatus + " -d username=admin -d password=secure123 " + site + "/app/login\n")
+		status("app.txt", "POST", "/app/login", docsForm("username=admin", "password=secure123"))
+		b.WriteString("$ curl -s -b app.txt -c app.txt " + docsStatus + " -d title=Mounted -d body=here " + site + "/app/notes/new\n")
+		status("app.txt", "POST", "/app/notes/new", docsForm("title=Mounted", "body=here"))
+		_, body = demo.curl(e, "app.txt", "GET", "/app/notes/3", nil, "")
+		b.WriteString("$ curl -s -b app.txt -c app.txt " + site + "/app/notes/3 | grep /app/notes\n" + docsGrep("/app/notes", body))
+		b.WriteString("$ curl -s -b app.txt -c app.txt " + docsStatus + " -X POST " + site + "/app/notes/3/delete\n")
+		status("app.txt", "POST", "/app/notes/3/delete", "")
+		e.notes.mounted = b.String()
+	})
+	return e.notes
+}
+
 // The transcripts of docs/*.md, by name: each returns the commands, after
 // "$ ", and their output, made by sending the same bytes to the same
 // server as the commands do, or, for sqlite3, by running the same query
@@ -1048,8 +1209,8 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 		return "$ go run ./cmd/rawsocket\n" + e.rawStartup
 	},
 	"rawsocket-wire": func(e *docsEnv) string {
-		head, body := e.exchange(e.rawsocket(), "GET /hello?name=Ada HTTP/1.1\r\nHost: 127.0.0.1:8000\r\n\r\n")
-		return `$ printf 'GET /hello?name=Ada HTTP/1.1\r\nHost: 127.0.0.1:8000\r\n\r\n' | curl -s telnet://127.0.0.1:8000` + "\n" +
+		head, body := e.exchange(e.rawsocket(), "GET /hello?name=Ada HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n")
+		return `$ printf 'GET /hello?name=Ada HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n' | curl -s telnet://127.0.0.1:8000` + "\n" +
 			head + "\n\n" + body
 	},
 	"rawsocket-404": func(e *docsEnv) string {
@@ -1171,7 +1332,16 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 	"demo-restart-start":  func(e *docsEnv) string { return e.restart().startup },
 	"demo-restart-copy":   func(e *docsEnv) string { return e.restart().copy },
 
-	// docs/08-security.md
+	// docs/08-notes.md
+	"notes-anonymous": func(e *docsEnv) string { return e.notesScenario().anonymous },
+	"notes-create":    func(e *docsEnv) string { return e.notesScenario().create },
+	"notes-invalid":   func(e *docsEnv) string { return e.notesScenario().invalid },
+	"notes-others":    func(e *docsEnv) string { return e.notesScenario().others },
+	"notes-conflict":  func(e *docsEnv) string { return e.notesScenario().conflict },
+	"notes-pages":     func(e *docsEnv) string { return e.notesScenario().pages },
+	"notes-mounted":   func(e *docsEnv) string { return e.notesScenario().mounted },
+
+	// docs/09-security.md
 	"demo-cross-origin": func(e *docsEnv) string {
 		head, body := e.demo(nil).curl(e, "", "POST", "/login", []string{"Sec-Fetch-Site: cross-site"},
 			docsForm("username=admin", "password=secure123"))
@@ -1189,7 +1359,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 			docsGrep(`^(HTTP|Retry-After)|class="error"`, head+"\n\n"+body)
 	},
 
-	// docs/10-deploying.md
+	// docs/11-deploying.md
 	"demo-fastcgi": func(e *docsEnv) string {
 		socket := filepath.Join(e.t.TempDir(), "miniweb.sock")
 		env := map[string]string{hashKeyVariable: strings.Repeat("ab", 64), blockKeyVariable: strings.Repeat("cd", 32)}
@@ -1243,7 +1413,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 // the starter copy, so that the copy's tests do not copy the tree again.
 const starterCopyVariable = "MINIWEB_STARTER_COPY"
 
-// TestStarterCopy follows docs/11-make-it-yours.md on a copy of the tree
+// TestStarterCopy follows docs/12-make-it-yours.md on a copy of the tree
 // in a temporary directory, and checks that the copy, a new application
 // called example.com/mysite, builds and passes go vet and all its tests
 // with nothing but Go:
@@ -1257,7 +1427,10 @@ const starterCopyVariable = "MINIWEB_STARTER_COPY"
 //     tests: docs/, docs_test.go, cmd/rawsocket/ and e2e/. Then go mod
 //     tidy drops the modules that only they needed: go.mod must no
 //     longer require chromedp.
-//  4. Run go build ./..., go vet ./... and go test ./....
+//  4. Add a resource, bookmarks, built as notes is: the commands of
+//     starterResource, which the page must show as they are, then the
+//     lines of starterMainEdits in main.go.
+//  5. Run go build ./..., go vet ./... and go test ./....
 //
 // The go commands run with PATH set to the Go toolchain's bin directory
 // alone, so that no other program, such as nginx, Chromium or curl, can
@@ -1346,10 +1519,132 @@ func TestStarterCopy(t *testing.T) {
 		}
 	}
 
-	// 4. Build, vet and test the copy.
+	// 4. Add bookmarks, built as notes is.
+	starterAddResource(t, dir)
+
+	// 5. Build, vet and test the copy.
 	starterGo(t, dir, "build", "./...")
 	starterGo(t, dir, "vet", "./...")
 	t.Logf("go test ./... in the copy:\n%s", starterGo(t, dir, "test", "./..."))
+}
+
+// starterResource is step 4 of docs/12-make-it-yours.md: the commands
+// that copy notes into a new resource, bookmarks, and rename it, as the
+// page shows them. starterAddResource checks that the page shows each
+// and does what it does.
+var starterResource = struct {
+	copies       [][2]string // cp FROM TO, in order
+	rename       string      // sed over every copy
+	renameHelper string      // sed that renames the test helper the copy declares again
+	removeBackup string
+}{
+	copies: [][2]string{
+		{"notes/notes.go", "bookmarks/bookmarks.go"},
+		{"notes/notes_test.go", "bookmarks/bookmarks_test.go"},
+		{"views/notes.go", "views/bookmarks.go"},
+		{"views/notes_test.go", "views/bookmarks_test.go"},
+		{"templates/notes.html", "templates/bookmarks.html"},
+		{"templates/note.html", "templates/bookmark.html"},
+		{"templates/note_form.html", "templates/bookmark_form.html"},
+		{"migrations/sqlite/00003_notes.sql", "migrations/sqlite/00004_bookmarks.sql"},
+		{"migrations/postgres/00003_notes.sql", "migrations/postgres/00004_bookmarks.sql"},
+	},
+	rename: "sed -i.bak -e 's/note/bookmark/g' -e 's/Note/Bookmark/g' -e 's/00003_/00004_/g' " +
+		"bookmarks/*.go views/bookmarks*.go templates/bookmark*.html migrations/*/00004_bookmarks.sql",
+	renameHelper: "sed -i.bak 's/logInAs/bookmarkLogInAs/g' views/bookmarks_test.go",
+	removeBackup: "find . -name '*.bak' -delete",
+}
+
+// starterMainEdits are the lines that step 4 of
+// docs/12-make-it-yours.md adds to main.go by hand, add after the first
+// line that contains after: the store's import, the view, and the route
+// table's two entries for it. gofmt then sorts the imports and aligns the
+// table.
+var starterMainEdits = []struct{ after, add string }{
+	{after: `"example.com/mysite/notes"`, add: `"example.com/mysite/bookmarks"`},
+	{after: `myNotes := views.Notes(`, add: `myBookmarks := views.Bookmarks(bookmarks.NewStore(database), pages, sessions)`},
+	{after: `"/notes/":`, add: `"/bookmarks":  myBookmarks,
+"/bookmarks/": myBookmarks, // a subtree: /bookmarks/12/edit too`},
+}
+
+// starterAddResource does step 4 of docs/12-make-it-yours.md in the copy
+// at dir, as the shell commands of starterResource and the edits of
+// starterMainEdits would, after checking that the page shows each
+// command as it is.
+func starterAddResource(t *testing.T, dir string) {
+	t.Helper()
+	const page = "docs/12-make-it-yours.md"
+	text, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commands := []string{"mkdir bookmarks", starterResource.rename, starterResource.renameHelper, starterResource.removeBackup}
+	for _, c := range starterResource.copies {
+		commands = append(commands, "cp "+c[0]+" "+c[1])
+	}
+	shown := make(map[string]bool)
+	for line := range strings.Lines(string(text)) {
+		shown[strings.TrimSpace(line)] = true
+	}
+	for _, command := range commands {
+		if !shown[command] {
+			t.Errorf("%s: no line %q, which TestStarterCopy runs", page, command)
+		}
+	}
+	// The migration is the next number in both dialects.
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		if taken, _ := filepath.Glob(filepath.Join(dir, "migrations", dialect, "00004_*")); len(taken) > 0 {
+			t.Fatalf("%s: the recipe's migration 00004 is taken by %s: give the copy the next number", page, taken)
+		}
+	}
+
+	if err := os.Mkdir(filepath.Join(dir, "bookmarks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rename := strings.NewReplacer("note", "bookmark", "Note", "Bookmark", "00003_", "00004_")
+	for _, c := range starterResource.copies {
+		contents, err := os.ReadFile(filepath.Join(dir, c[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, c[1]), []byte(rename.Replace(string(contents))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// views/notes_test.go declares logInAs for all the views' tests; the
+	// copy declares it again, under a name of its own.
+	test := filepath.Join(dir, "views", "bookmarks_test.go")
+	contents, err := os.ReadFile(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(contents, []byte("func (site *testSite) logInAs(")) {
+		t.Fatalf("the copy of views/notes_test.go declares no logInAs: %s need not rename it", page)
+	}
+	if err := os.WriteFile(test, bytes.ReplaceAll(contents, []byte("logInAs"), []byte("bookmarkLogInAs")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	main := filepath.Join(dir, "main.go")
+	contents, err = os.ReadFile(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(contents), "\n")
+	for _, edit := range starterMainEdits {
+		i := slices.IndexFunc(lines, func(line string) bool { return strings.Contains(line, edit.after) })
+		if i < 0 {
+			t.Fatalf("main.go has no line with %q, after which %s adds %q", edit.after, page, edit.add)
+		}
+		lines = slices.Insert(lines, i+1, strings.Split(edit.add, "\n")...)
+	}
+	formatted, err := format.Source([]byte(strings.Join(lines, "\n")))
+	if err != nil {
+		t.Fatalf("main.go with the lines for bookmarks: %v", err)
+	}
+	if err := os.WriteFile(main, formatted, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // starterGo runs the go command with args in dir, with only the Go
