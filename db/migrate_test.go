@@ -21,15 +21,15 @@ func TestMigrationFails(t *testing.T) {
 	defer database.Close()
 	files := fstest.MapFS{
 		"00001_users.sql": {Data: []byte("-- +goose Up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n")},
-		"00003_good.sql":  {Data: []byte("-- +goose Up\nCREATE TABLE notes (id INTEGER PRIMARY KEY);\n")},
-		"00004_bad.sql": {Data: []byte("-- +goose Up\nCREATE TABLE half (id INTEGER PRIMARY KEY);\n" +
+		"99998_good.sql":  {Data: []byte("-- +goose Up\nCREATE TABLE good (id INTEGER PRIMARY KEY);\n")},
+		"99999_bad.sql": {Data: []byte("-- +goose Up\nCREATE TABLE half (id INTEGER PRIMARY KEY);\n" +
 			"CREATE TABLE broken (id INTEGER PRIMARY KEY,;\n")},
 	}
 	err = database.migrate(context.Background(), files)
-	if err == nil || !strings.Contains(err.Error(), "rolled back") || !strings.Contains(err.Error(), "00004_bad.sql") {
+	if err == nil || !strings.Contains(err.Error(), "rolled back") || !strings.Contains(err.Error(), "99999_bad.sql") {
 		t.Fatalf("migrate with a broken migration: %v, want an error that names it and says it was rolled back", err)
 	}
-	for table, want := range map[string]bool{"notes": true, "half": false, "broken": false} {
+	for table, want := range map[string]bool{"good": true, "half": false, "broken": false} {
 		var n int
 		err := database.QueryRowContext(t.Context(), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1", table).Scan(&n)
 		if err != nil || (n == 1) != want {

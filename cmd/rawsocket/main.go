@@ -7,22 +7,27 @@
 // net/http does for you: reading a request however its bytes arrive,
 // limits on every part of it, timeouts for slow clients, the status codes
 // RFC 9110 and RFC 9112 require for bad input, Content-Length and Date,
-// HEAD, closing a connection without losing the response, and a graceful
-// shutdown. Even so, it answers only one request per connection and knows
-// no chunked bodies, TLS, persistent connections or HTTP/2.
+// HEAD, persistent connections and pipelined requests, closing a
+// connection without losing the response, and a graceful shutdown. Even
+// so, it knows no chunked bodies, TLS or HTTP/2.
 //
 // # Usage
 //
-//	go run ./cmd/rawsocket [-addr 127.0.0.1:8000] [-sequential]
+//	go run ./cmd/rawsocket [-addr 127.0.0.1:8000] [-close] [-sequential]
 //
 // It serves three pages: / (home), /hello?name=... (a greeting built from
 // the query string) and /login (a form; the demo account is admin /
 // secure123). Any other path gets 404 Not Found. It logs one line per
 // request to standard error and stops on SIGINT or SIGTERM.
 //
-// Each connection is served on its own goroutine. The -sequential flag
-// serves one connection at a time instead, as the loop in the notes does,
-// so that one slow client holds up every other.
+// Each connection is served on its own goroutine and kept open for more
+// requests (RFC 9112 §9.3): an HTTP/1.1 client's unless it says
+// Connection: close, an HTTP/1.0 client's only if it says keep-alive, up
+// to 1000 requests and 30 seconds of silence. The -close flag answers one
+// request a connection, as the Python notes' server does; the
+// -sequential flag serves one connection at a time, one request each, as
+// the loop in the notes does, so that one slow client holds up every
+// other.
 //
 // # Errors
 //
