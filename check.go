@@ -25,7 +25,16 @@ func deployCheck(ctx context.Context, config config, database *db.DB, out io.Wri
 	}
 	report(!config.generatedKeys, "session keys from $%s and $%s, not random ones that end every session at a restart",
 		hashKeyVariable, blockKeyVariable)
+	if !config.generatedKeys {
+		report(!weakKeys(config.sessionKeys), "session keys look random: none is one byte repeated or has fewer than %d different bytes",
+			minDistinctKeyBytes)
+	}
 	report(!config.dev, "development mode off (-dev serves templates from disk and /environ)")
+	if config.firstUser != demoUser || config.firstPassword != demoPassword {
+		report(users.CheckPassword(config.firstPassword) == nil,
+			"the first account's password ($%s) has %d characters or more and is not a common one",
+			passwordVariable, users.MinPasswordRunes)
+	}
 	demo, err := demoAccount(ctx, config, database)
 	report(err == nil && !demo, "demo account %s / %s neither in the %s database nor to be made in it (start an empty one with -user and $%s)%s",
 		demoUser, demoPassword, database.Dialect, passwordVariable, errorSuffix(err))
@@ -46,6 +55,29 @@ func demoAccount(ctx context.Context, config config, database *db.DB) (bool, err
 		}
 	}
 	return accounts.Authenticate(ctx, demoUser, demoPassword)
+}
+
+// minDistinctKeyBytes is the fewest different byte values a session key
+// must hold to pass the deploy check: 16. A key of 32 random bytes has
+// about 30; "0000…" or "abab…" has one or two.
+const minDistinctKeyBytes = 16
+
+// weakKeys reports whether any of keys has fewer than minDistinctKeyBytes
+// different bytes: typed by hand, not drawn from a random source.
+func weakKeys(keys [][]byte) bool {
+	for _, key := range keys {
+		var seen [256]bool
+		distinct := 0
+		for _, b := range key {
+			if !seen[b] {
+				seen[b], distinct = true, distinct+1
+			}
+		}
+		if distinct < minDistinctKeyBytes {
+			return true
+		}
+	}
+	return false
 }
 
 // errorSuffix returns ": " and err for a report line, or "" for no error.

@@ -33,6 +33,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha512"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -547,6 +549,14 @@ func TestDocsDiagrams(t *testing.T) {
 	}
 }
 
+// docsHashKey and docsBlockKey stand for the session keys the pages make
+// with head -c … /dev/urandom: fixed, so that each run's transcripts are
+// the same, and as varied as random ones, so that -check takes them.
+var docsHashKey, docsBlockKey = func() (string, string) {
+	hash, block := sha512.Sum512([]byte("docs hash key")), sha512.Sum512([]byte("docs block key"))
+	return hex.EncodeToString(hash[:framework.HashKeyBytes]), hex.EncodeToString(block[:framework.BlockKeyBytes])
+}()
+
 // docsDiagrams draws the diagrams of the walkthrough, by name.
 var docsDiagrams = map[string]func() (string, error){
 	"request-path": docsDrawRequestPath,
@@ -1039,8 +1049,8 @@ type docsRestart struct{ logout, startup, copy string }
 func (e *docsEnv) restart() docsRestart {
 	e.restartOnce.Do(func() {
 		env := map[string]string{
-			hashKeyVariable:  strings.Repeat("ab", 64),
-			blockKeyVariable: strings.Repeat("cd", 32),
+			hashKeyVariable:  docsHashKey,
+			blockKeyVariable: docsBlockKey,
 			databaseVariable: testdb.SQLiteURL(e.t), // one database for both runs
 		}
 		first := e.demo(env)
@@ -1048,20 +1058,20 @@ func (e *docsEnv) restart() docsRestart {
 		first.curl(e, "", "POST", "/register", nil,
 			docsForm("username=Ada", "password="+docsAdaPassword, "confirm="+docsAdaPassword))
 		var logout strings.Builder
-		head, _ := first.curl(e, "cookies.txt", "POST", "/login", nil, docsForm("username=ada", "password="+docsAdaPassword))
-		logout.WriteString("$ curl -s -c cookies.txt " + docsStatus + " -d username=ada -d password=" + docsAdaPassword + " http://127.0.0.1:8080/login\n")
+		head, _ := first.curl(e, "/tmp/cookies.txt", "POST", "/login", nil, docsForm("username=ada", "password="+docsAdaPassword))
+		logout.WriteString("$ curl -s -c /tmp/cookies.txt " + docsStatus + " -d username=ada -d password=" + docsAdaPassword + " http://127.0.0.1:8080/login\n")
 		logout.WriteString(docsRedirect(head, "/login"))
-		first.jars["copy.txt"] = maps.Clone(first.jars["cookies.txt"])
-		logout.WriteString("$ cp cookies.txt copy.txt\n")
-		head, _ = first.curl(e, "cookies.txt", "POST", "/logout", nil, "")
-		logout.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + docsStatus + " -X POST http://127.0.0.1:8080/logout\n")
+		first.jars["/tmp/copy.txt"] = maps.Clone(first.jars["/tmp/cookies.txt"])
+		logout.WriteString("$ cp /tmp/cookies.txt /tmp/copy.txt\n")
+		head, _ = first.curl(e, "/tmp/cookies.txt", "POST", "/logout", nil, "")
+		logout.WriteString("$ curl -s -b /tmp/cookies.txt -c /tmp/cookies.txt " + docsStatus + " -X POST http://127.0.0.1:8080/logout\n")
 		logout.WriteString(docsRedirect(head, "/logout"))
 		first.stop()
 
 		second := e.demo(env)
-		second.jars["copy.txt"] = first.jars["copy.txt"]
-		head, _ = second.curl(e, "copy.txt", "GET", "/home", nil, "")
-		refused := "$ curl -s -b copy.txt " + docsStatus + " http://127.0.0.1:8080/home\n" + docsRedirect(head, "/home")
+		second.jars["/tmp/copy.txt"] = first.jars["/tmp/copy.txt"]
+		head, _ = second.curl(e, "/tmp/copy.txt", "GET", "/home", nil, "")
+		refused := "$ curl -s -b /tmp/copy.txt " + docsStatus + " http://127.0.0.1:8080/home\n" + docsRedirect(head, "/home")
 		// What the sqlite3 program prints for the query, in its default
 		// list mode: the columns joined with "|".
 		database, err := db.Open(context.Background(), env[databaseVariable])
@@ -1097,8 +1107,8 @@ type docsNotes struct{ anonymous, create, invalid, others, conflict, pages, moun
 func (e *docsEnv) notesScenario() docsNotes {
 	e.notesOnce.Do(func() {
 		env := map[string]string{
-			hashKeyVariable:  strings.Repeat("ab", 64), // set in step 7
-			blockKeyVariable: strings.Repeat("cd", 32),
+			hashKeyVariable:  docsHashKey, // set in step 7
+			blockKeyVariable: docsBlockKey,
 			databaseVariable: testdb.SQLiteURL(e.t), // one database for both runs
 		}
 		demo := e.demo(env)
@@ -1121,22 +1131,22 @@ func (e *docsEnv) notesScenario() docsNotes {
 
 		// Admin writes a note.
 		b.Reset()
-		b.WriteString("$ curl -s -c cookies.txt " + docsStatus + " -d username=admin -d password=secure123 " + site + "/login\n")
-		status("cookies.txt", "POST", "/login", docsForm("username=admin", "password=secure123"))
-		_, body := demo.curl(e, "cookies.txt", "GET", "/home", nil, "")
-		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + site + "/home | grep flash\n" + docsGrep("flash", body))
-		head, _ = demo.curl(e, "cookies.txt", "POST", "/notes/new", nil, docsForm("title=Shopping", "body=milk"))
-		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt -D - -o /dev/null -d title=Shopping -d body=milk " + site + "/notes/new\n" + head + "\n\n")
+		b.WriteString("$ curl -s -c /tmp/cookies.txt " + docsStatus + " -d username=admin -d password=secure123 " + site + "/login\n")
+		status("/tmp/cookies.txt", "POST", "/login", docsForm("username=admin", "password=secure123"))
+		_, body := demo.curl(e, "/tmp/cookies.txt", "GET", "/home", nil, "")
+		b.WriteString("$ curl -s -b /tmp/cookies.txt -c /tmp/cookies.txt " + site + "/home | grep flash\n" + docsGrep("flash", body))
+		head, _ = demo.curl(e, "/tmp/cookies.txt", "POST", "/notes/new", nil, docsForm("title=Shopping", "body=milk"))
+		b.WriteString("$ curl -s -b /tmp/cookies.txt -c /tmp/cookies.txt -D - -o /dev/null -d title=Shopping -d body=milk " + site + "/notes/new\n" + head + "\n\n")
 		for range 2 {
-			_, body = demo.curl(e, "cookies.txt", "GET", "/notes/1", nil, "")
-			b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + site + "/notes/1 | grep -E 'flash|<h1>'\n" + docsGrep("flash|<h1>", body))
+			_, body = demo.curl(e, "/tmp/cookies.txt", "GET", "/notes/1", nil, "")
+			b.WriteString("$ curl -s -b /tmp/cookies.txt -c /tmp/cookies.txt " + site + "/notes/1 | grep -E 'flash|<h1>'\n" + docsGrep("flash|<h1>", body))
 		}
 		e.notes.create = b.String()
 
 		// A note without a title.
 		const fieldLines = `^HTTP|name="title"|field-error`
-		head, body = demo.curl(e, "cookies.txt", "POST", "/notes/new", nil, docsForm("title=", "body=milk"))
-		e.notes.invalid = "$ curl -si -b cookies.txt -c cookies.txt -d title= -d body=milk " + site + "/notes/new | grep -E '" + fieldLines + "'\n" +
+		head, body = demo.curl(e, "/tmp/cookies.txt", "POST", "/notes/new", nil, docsForm("title=", "body=milk"))
+		e.notes.invalid = "$ curl -si -b /tmp/cookies.txt -c /tmp/cookies.txt -d title= -d body=milk " + site + "/notes/new | grep -E '" + fieldLines + "'\n" +
 			docsGrep(fieldLines, head+"\n\n"+body)
 
 		// Ada writes one; admin cannot tell it from none.
@@ -1146,9 +1156,9 @@ func (e *docsEnv) notesScenario() docsNotes {
 		status("ada.txt", "POST", "/login", adaLogin)
 		b.WriteString("$ curl -s -b ada.txt -c ada.txt " + docsStatus + " -d title=Engines -d body=Babbage " + site + "/notes/new\n")
 		status("ada.txt", "POST", "/notes/new", docsForm("title=Engines", "body=Babbage"))
-		b.WriteString(`$ for id in 2 3 007; do curl -s -b cookies.txt -o /dev/null -w "$id: %{http_code} %{size_download}\n" ` + site + "/notes/$id; done\n")
+		b.WriteString(`$ for id in 2 3 007; do curl -s -b /tmp/cookies.txt -o /dev/null -w "$id: %{http_code} %{size_download}\n" ` + site + "/notes/$id; done\n")
 		for _, id := range []string{"2", "3", "007"} {
-			head, body := demo.curl(e, "cookies.txt", "GET", "/notes/"+id, nil, "")
+			head, body := demo.curl(e, "/tmp/cookies.txt", "GET", "/notes/"+id, nil, "")
 			code := strings.Fields(head)[1]
 			fmt.Fprintf(&b, "%s: %s %d\n", id, code, len(body))
 		}
@@ -1156,27 +1166,27 @@ func (e *docsEnv) notesScenario() docsNotes {
 
 		// Two tabs hold the form at version 1; the first saves.
 		b.Reset()
-		_, body = demo.curl(e, "cookies.txt", "GET", "/notes/1/edit", nil, "")
-		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + site + "/notes/1/edit | grep 'name=\"version\"'\n" + docsGrep(`name="version"`, body))
-		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + docsStatus + " -d version=1 -d title=Shopping -d body=eggs " + site + "/notes/1/edit\n")
-		status("cookies.txt", "POST", "/notes/1/edit", docsForm("version=1", "title=Shopping", "body=eggs"))
-		_, body = demo.curl(e, "cookies.txt", "GET", "/notes/1", nil, "")
-		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + site + "/notes/1 | grep flash\n" + docsGrep("flash", body))
+		_, body = demo.curl(e, "/tmp/cookies.txt", "GET", "/notes/1/edit", nil, "")
+		b.WriteString("$ curl -s -b /tmp/cookies.txt -c /tmp/cookies.txt " + site + "/notes/1/edit | grep 'name=\"version\"'\n" + docsGrep(`name="version"`, body))
+		b.WriteString("$ curl -s -b /tmp/cookies.txt -c /tmp/cookies.txt " + docsStatus + " -d version=1 -d title=Shopping -d body=eggs " + site + "/notes/1/edit\n")
+		status("/tmp/cookies.txt", "POST", "/notes/1/edit", docsForm("version=1", "title=Shopping", "body=eggs"))
+		_, body = demo.curl(e, "/tmp/cookies.txt", "GET", "/notes/1", nil, "")
+		b.WriteString("$ curl -s -b /tmp/cookies.txt -c /tmp/cookies.txt " + site + "/notes/1 | grep flash\n" + docsGrep("flash", body))
 		const conflictLines = `^HTTP|class="error"|note-body|name="version"|<textarea`
-		head, body = demo.curl(e, "cookies.txt", "POST", "/notes/1/edit", nil, docsForm("version=1", "title=Shopping", "body=bread"))
-		b.WriteString("$ curl -si -b cookies.txt -c cookies.txt -d version=1 -d title=Shopping -d body=bread " + site + "/notes/1/edit | grep -E '" + conflictLines + "'\n" +
+		head, body = demo.curl(e, "/tmp/cookies.txt", "POST", "/notes/1/edit", nil, docsForm("version=1", "title=Shopping", "body=bread"))
+		b.WriteString("$ curl -si -b /tmp/cookies.txt -c /tmp/cookies.txt -d version=1 -d title=Shopping -d body=bread " + site + "/notes/1/edit | grep -E '" + conflictLines + "'\n" +
 			docsGrep(conflictLines, head+"\n\n"+body))
 		e.notes.conflict = b.String()
 
 		// Pages of the list.
 		b.Reset()
-		b.WriteString(`$ for page in 1 2 007; do curl -s -b cookies.txt -o /dev/null -w "$page: %{http_code}\n" "` + site + `/notes?page=$page"; done` + "\n")
+		b.WriteString(`$ for page in 1 2 007; do curl -s -b /tmp/cookies.txt -o /dev/null -w "$page: %{http_code}\n" "` + site + `/notes?page=$page"; done` + "\n")
 		for _, page := range []string{"1", "2", "007"} {
-			head, _ := demo.curl(e, "cookies.txt", "GET", "/notes?page="+page, nil, "")
+			head, _ := demo.curl(e, "/tmp/cookies.txt", "GET", "/notes?page="+page, nil, "")
 			fmt.Fprintf(&b, "%s: %s\n", page, strings.Fields(head)[1])
 		}
-		_, body = demo.curl(e, "cookies.txt", "GET", "/notes?page=007", nil, "")
-		b.WriteString("$ curl -s -b cookies.txt '" + site + "/notes?page=007'\n" + body)
+		_, body = demo.curl(e, "/tmp/cookies.txt", "GET", "/notes?page=007", nil, "")
+		b.WriteString("$ curl -s -b /tmp/cookies.txt '" + site + "/notes?page=007'\n" + body)
 		e.notes.pages = b.String()
 		demo.stop()
 
@@ -1296,22 +1306,22 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 	"demo-session": func(e *docsEnv) string {
 		demo := e.demo(nil)
 		var b strings.Builder
-		head, _ := demo.curl(e, "cookies.txt", "POST", "/login", nil, docsForm("username=admin", "password=secure123"))
-		b.WriteString("$ curl -s -c cookies.txt " + docsStatus + " -d username=admin -d password=secure123 http://127.0.0.1:8080/login\n")
+		head, _ := demo.curl(e, "/tmp/cookies.txt", "POST", "/login", nil, docsForm("username=admin", "password=secure123"))
+		b.WriteString("$ curl -s -c /tmp/cookies.txt " + docsStatus + " -d username=admin -d password=secure123 http://127.0.0.1:8080/login\n")
 		b.WriteString(docsRedirect(head, "/login"))
-		demo.jars["copy.txt"] = maps.Clone(demo.jars["cookies.txt"])
-		b.WriteString("$ cp cookies.txt copy.txt\n")
-		_, body := demo.curl(e, "cookies.txt", "GET", "/home", nil, "")
-		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt http://127.0.0.1:8080/home | grep Welcome\n")
+		demo.jars["/tmp/copy.txt"] = maps.Clone(demo.jars["/tmp/cookies.txt"])
+		b.WriteString("$ cp /tmp/cookies.txt /tmp/copy.txt\n")
+		_, body := demo.curl(e, "/tmp/cookies.txt", "GET", "/home", nil, "")
+		b.WriteString("$ curl -s -b /tmp/cookies.txt -c /tmp/cookies.txt http://127.0.0.1:8080/home | grep Welcome\n")
 		b.WriteString(docsGrep("Welcome", body))
-		head, _ = demo.curl(e, "cookies.txt", "POST", "/logout", nil, "")
-		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt " + docsStatus + " -X POST http://127.0.0.1:8080/logout\n")
+		head, _ = demo.curl(e, "/tmp/cookies.txt", "POST", "/logout", nil, "")
+		b.WriteString("$ curl -s -b /tmp/cookies.txt -c /tmp/cookies.txt " + docsStatus + " -X POST http://127.0.0.1:8080/logout\n")
 		b.WriteString(docsRedirect(head, "/logout"))
-		_, body = demo.curl(e, "cookies.txt", "GET", "/login", nil, "")
-		b.WriteString("$ curl -s -b cookies.txt -c cookies.txt http://127.0.0.1:8080/login | grep flash\n")
+		_, body = demo.curl(e, "/tmp/cookies.txt", "GET", "/login", nil, "")
+		b.WriteString("$ curl -s -b /tmp/cookies.txt -c /tmp/cookies.txt http://127.0.0.1:8080/login | grep flash\n")
 		b.WriteString(docsGrep("flash", body))
-		head, _ = demo.curl(e, "copy.txt", "GET", "/home", nil, "")
-		b.WriteString("$ curl -s -b copy.txt " + docsStatus + " http://127.0.0.1:8080/home\n")
+		head, _ = demo.curl(e, "/tmp/copy.txt", "GET", "/home", nil, "")
+		b.WriteString("$ curl -s -b /tmp/copy.txt " + docsStatus + " http://127.0.0.1:8080/home\n")
 		b.WriteString(docsRedirect(head, "/home"))
 		return b.String()
 	},
@@ -1362,7 +1372,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 	// docs/11-deploying.md
 	"demo-fastcgi": func(e *docsEnv) string {
 		socket := filepath.Join(e.t.TempDir(), "miniweb.sock")
-		env := map[string]string{hashKeyVariable: strings.Repeat("ab", 64), blockKeyVariable: strings.Repeat("cd", 32)}
+		env := map[string]string{hashKeyVariable: docsHashKey, blockKeyVariable: docsBlockKey}
 		ctx, cancel := context.WithCancel(context.Background())
 		output := &docsTerminal{serving: make(chan struct{})}
 		done := make(chan error, 1)
@@ -1394,8 +1404,8 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 	},
 	"deploy-check-production": func(e *docsEnv) string {
 		env := map[string]string{
-			hashKeyVariable:  strings.Repeat("ab", 64),
-			blockKeyVariable: strings.Repeat("cd", 32),
+			hashKeyVariable:  docsHashKey,
+			blockKeyVariable: docsBlockKey,
 			passwordVariable: "correct horse battery staple",
 		}
 		var stdout strings.Builder

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -847,8 +848,20 @@ func TestHostileInput(t *testing.T) {
 // and on the demo's defaults, which fail on exactly the keys and the demo
 // account.
 func TestDeployCheck(t *testing.T) {
-	production := map[string]string{passwordVariable: "a long production password"}
-	maps.Copy(production, testKeys)
+	// Keys as a random source makes them, and a password that is neither
+	// short nor common.
+	hashKey, blockKey := sha512.Sum512([]byte("miniweb test hash key")), sha512.Sum512([]byte("miniweb test block key"))
+	production := map[string]string{
+		passwordVariable: "a long production password",
+		hashKeyVariable:  hex.EncodeToString(hashKey[:framework.HashKeyBytes]),
+		blockKeyVariable: hex.EncodeToString(blockKey[:framework.BlockKeyBytes]),
+	}
+	weakKeys := map[string]string{passwordVariable: "a long production password"}
+	maps.Copy(weakKeys, testKeys) // "1111…" and "2222…"
+	shortPassword := maps.Clone(production)
+	shortPassword[passwordVariable] = "x"
+	commonPassword := maps.Clone(production)
+	commonPassword[passwordVariable] = "password1"
 	cgiProduction := map[string]string{"GATEWAY_INTERFACE": "CGI/1.1"}
 	maps.Copy(cgiProduction, production)
 	tests := []struct {
@@ -863,7 +876,10 @@ func TestDeployCheck(t *testing.T) {
 		{name: "demo defaults", args: []string{"-check"}, wantFail: []string{"session keys", "demo account"}},
 		{name: "random keys", args: []string{"-check", "-user", "ops"}, env: map[string]string{passwordVariable: "a long production password"},
 			wantFail: []string{"session keys"}},
-		{name: "demo account", args: []string{"-check"}, env: testKeys, wantFail: []string{"demo account"}},
+		{name: "demo account", args: []string{"-check"}, env: testKeys, wantFail: []string{"look random", "demo account"}},
+		{name: "keys typed by hand", args: []string{"-check", "-user", "ops"}, env: weakKeys, wantFail: []string{"look random"}},
+		{name: "one-character password", args: []string{"-check", "-user", "ops"}, env: shortPassword, wantFail: []string{"password"}},
+		{name: "common password", args: []string{"-check", "-user", "ops"}, env: commonPassword, wantFail: []string{"password"}},
 		{name: "development mode", args: []string{"-check", "-dev", "-user", "ops"}, env: production, wantFail: []string{"development mode"}},
 		{name: "CGI", args: []string{"-check", "-user", "ops"}, env: cgiProduction, wantPass: true}, // the state is in the database
 	}
