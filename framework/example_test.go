@@ -583,3 +583,93 @@ func exampleSessions() *framework.Sessions {
 	}
 	return sessions
 }
+
+func ExampleRequireUser() {
+	sessions := exampleSessions() // random keys, as in ExampleNewSessions
+	pages, err := framework.NewPages(fstest.MapFS{"500.html": {Data: []byte("error")}}, sessions, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	account := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "your account")
+	})
+	handler := framework.Mount("/app", sessions.Middleware()(framework.RequireUser(sessions, pages, "/login")(account)))
+
+	for _, cookie := range []*http.Cookie{nil, exampleLogin(sessions, "ann")} {
+		r := httptest.NewRequest(http.MethodGet, "/app/account?tab=password", nil)
+		if cookie != nil {
+			r.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, r)
+		fmt.Printf("%d Location: %q body: %q\n", rec.Code, rec.Header().Get("Location"), rec.Body)
+	}
+	// Output:
+	// 303 Location: "/app/login?next=/account%3Ftab%3Dpassword" body: ""
+	// 200 Location: "" body: "your account"
+}
+
+func ExampleSessions_AddFlash() {
+	sessions := exampleSessions() // random keys, as in ExampleNewSessions
+	// A view that changes something says so on the page it redirects to.
+	save := sessions.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := sessions.AddFlash(w, r, "Note saved."); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		framework.SeeOther(w, r, "/notes/7")
+	}))
+	show := sessions.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		flashes, _ := sessions.Flashes(w, r) // what Pages.Render shows
+		fmt.Printf("flashes: %q\n", flashes)
+	}))
+
+	rec := httptest.NewRecorder()
+	save.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/notes/7/edit", nil))
+	cookie := rec.Result().Cookies()[0]
+	for range 2 { // the page after the redirect, then a reload
+		r := httptest.NewRequest(http.MethodGet, "/notes/7", nil)
+		r.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		show.ServeHTTP(rec, r)
+		if cookies := rec.Result().Cookies(); len(cookies) == 1 {
+			cookie = cookies[0]
+		}
+	}
+	// Output:
+	// flashes: ["Note saved."]
+	// flashes: []
+}
+
+func ExampleParseID() {
+	for _, segment := range []string{"12", "007", "+7", "x", "9223372036854775808"} {
+		id, ok := framework.ParseID(segment)
+		fmt.Println(segment, id, ok)
+	}
+	// Output:
+	// 12 12 true
+	// 007 0 false
+	// +7 0 false
+	// x 0 false
+	// 9223372036854775808 0 false
+}
+
+// A route that ends in a slash is a subtree: its handler reads the rest
+// of the path, here with ShiftPath, as the demo's notes do.
+func ExampleRoutes_subtree() {
+	notes := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, scriptName, pathInfo, _ := framework.ShiftPath(framework.ScriptName(r), r.URL.Path) // "notes"
+		id, _, rest, _ := framework.ShiftPath(scriptName, pathInfo)
+		fmt.Fprintf(w, "note %q, then %q, below %s", id, rest, scriptName)
+	})
+	routes := framework.Routes{"/notes/": notes}
+	for _, path := range []string{"/notes/12/edit", "/notes/"} {
+		rec := httptest.NewRecorder()
+		routes.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		fmt.Println(path, rec.Code, rec.Body)
+	}
+	// Output:
+	// /notes/12/edit 200 note "12", then "/edit", below /notes
+	// /notes/ 200 note "", then "", below /notes
+}
