@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -242,17 +243,48 @@ func validHost(s string) bool {
 	return host != "" && allDigits(port)
 }
 
-// checkTransferEncoding refuses any Transfer-Encoding (RFC 9112 §6.1),
-// since the server reads only bodies framed by Content-Length: 400 in an
-// HTTP/1.0 request, 501 Not Implemented in any other.
+// checkTransferEncoding reads Transfer-Encoding (RFC 9112 §6.1), the
+// codings applied to the body, in order, across all its field lines:
+//   - none: the body is framed by Content-Length, if any;
+//   - chunked alone: the body is chunked (readChunked);
+//   - any list whose last coding is not chunked, an empty or malformed
+//     list, chunked twice, or Transfer-Encoding with Content-Length: 400,
+//     since the body's end cannot be known for sure (§6.3 ¶3-4), and the
+//     server closes the connection after answering;
+//   - another coding before chunked, such as gzip: 501 Not Implemented
+//     (RFC 9110 §15.6.2);
+//   - any Transfer-Encoding in an HTTP/1.0 request: 400 (§6.1).
 func (r *request) checkTransferEncoding() error {
-	if len(r.values("transfer-encoding")) > 0 {
-		if r.proto == "HTTP/1.0" {
-			// RFC 9112 §6.1: the framing of such a message is faulty.
-			return badRequest("Transfer-Encoding in an HTTP/1.0 request")
-		}
-		return &requestError{statusNotImplemented, "Transfer-Encoding is not supported"}
+	lines := r.values("transfer-encoding")
+	if len(lines) == 0 {
+		return nil
 	}
+	if r.proto == "HTTP/1.0" {
+		return badRequest("Transfer-Encoding in an HTTP/1.0 request")
+	}
+	if len(r.values("content-length")) > 0 {
+		return badRequest("both Transfer-Encoding and Content-Length")
+	}
+	var codings []string
+	for _, line := range lines {
+		for coding := range strings.SplitSeq(line, ",") {
+			coding = strings.ToLower(strings.Trim(coding, " \t"))
+			if !isToken(coding) {
+				return badRequest("invalid Transfer-Encoding")
+			}
+			codings = append(codings, coding)
+		}
+	}
+	last := len(codings) - 1
+	switch {
+	case codings[last] != "chunked":
+		return badRequest("chunked is not the last Transfer-Encoding")
+	case slices.Contains(codings[:last], "chunked"):
+		return badRequest("chunked applied twice")
+	case last > 0:
+		return &requestError{statusNotImplemented, "Transfer-Encoding other than chunked is not supported"}
+	}
+	r.chunked, r.contentLength = true, -1
 	return nil
 }
 
@@ -293,11 +325,12 @@ func isHex(c byte) bool      { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' 
 func isAlphaNum(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // sendContinue writes the interim response 100 Continue to w if r expects
-// it and has a body that readBody will read, of 1 to maxBodyBytes bytes.
+// it and has a body that readBody will read: chunked, or of 1 to
+// maxBodyBytes bytes.
 // The client then sends the body (RFC 9110 §10.1.1). A client whose body is
 // over the limit gets 413 from readBody without having sent it.
 func sendContinue(w io.Writer, r *request, maxBodyBytes int64) {
-	if r.contentLength > 0 && r.contentLength <= maxBodyBytes && expectsContinue(r) {
+	if (r.chunked || r.contentLength > 0 && r.contentLength <= maxBodyBytes) && expectsContinue(r) {
 		fmt.Fprintf(w, "HTTP/1.1 %d %s\r\n\r\n", statusContinue, statusText(statusContinue))
 	}
 }

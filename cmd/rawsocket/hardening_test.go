@@ -135,9 +135,8 @@ func hardeningTests() []parseTest {
 		// 501 Not Implemented: methods and transfer codings (RFC 9110 §9.1, RFC 9112 §6.1).
 		{name: "unknown method", raw: "BREW / HTTP/1.1\r\nHost: x\r\n\r\n", want: http.StatusNotImplemented},
 		{name: "lower-case method", raw: "get / HTTP/1.1\r\nHost: x\r\n\r\n", want: http.StatusNotImplemented},
-		{name: "chunked", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", want: http.StatusNotImplemented},
 		{name: "gzip then chunked", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", want: http.StatusNotImplemented},
-		{name: "Transfer-Encoding and Content-Length", raw: "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", want: http.StatusNotImplemented},
+		{name: "Transfer-Encoding and Content-Length", raw: "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", want: http.StatusBadRequest},
 
 		// 505 HTTP Version Not Supported (RFC 9110 §15.6.6).
 		{name: "HTTP/2.0", raw: "GET / HTTP/2.0\r\nHost: x\r\n\r\n", want: http.StatusHTTPVersionNotSupported},

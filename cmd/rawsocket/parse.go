@@ -149,11 +149,16 @@ func (r *request) checkHeader() error {
 	return nil
 }
 
-// readBody reads the request body, exactly r.contentLength bytes
-// (RFC 9112 §6.3), into r.body. A Content-Length over maxBytes gets 413
-// Content Too Large (RFC 9110 §15.5.14) without reading; a body cut short
-// gets 400, or 408 if a read deadline passed.
-func readBody(br *bufio.Reader, r *request, maxBytes int64) error {
+// readBody reads the request body into r.body: exactly r.contentLength
+// bytes (RFC 9112 §6.3), or a chunked body (readChunked). A Content-Length
+// over lim.maxBodyBytes gets 413 Content Too Large (RFC 9110 §15.5.14)
+// without reading; a body cut short gets 400, or 408 if a read deadline
+// passed.
+func readBody(br *bufio.Reader, r *request, lim limits) error {
+	if r.chunked {
+		return readChunked(br, r, lim)
+	}
+	maxBytes := lim.maxBodyBytes
 	if r.contentLength > maxBytes {
 		return &requestError{statusContentTooLarge, "request body too large"}
 	}
@@ -202,8 +207,10 @@ type request struct {
 	query         string  // query part of the target without "?": "name=x"
 	proto         string  // HTTP version: "HTTP/1.1" (RFC 9112 §2.3)
 	header        []field // field lines in the order received
-	contentLength int64   // Content-Length, 0 when absent (RFC 9112 §6.3)
+	contentLength int64   // Content-Length, 0 when absent, -1 for a chunked body (RFC 9112 §6.3)
+	chunked       bool    // Transfer-Encoding: chunked (RFC 9112 §7.1)
 	body          []byte  // content, filled in by readBody
+	trailer       []field // fields after a chunked body, framing fields dropped
 }
 
 // field is one name/value pair: a header field line (RFC 9110 §5) with its

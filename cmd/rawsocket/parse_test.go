@@ -102,7 +102,7 @@ func parse(rd io.Reader, lim limits) (*request, int) {
 	br := bufio.NewReader(rd)
 	r, err := readRequest(br, lim)
 	if err == nil {
-		err = readBody(br, r, lim.maxBodyBytes)
+		err = readBody(br, r, lim)
 	}
 	var reqErr *requestError
 	switch {
@@ -186,7 +186,7 @@ func TestReadRequestFields(t *testing.T) {
 // hardeningTests up to 1 KiB; the longer rows, which test the default
 // limits, would slow the fuzzer down.
 func FuzzParseRequest(f *testing.F) {
-	for _, tc := range slices.Concat(parseTests(), hardeningTests()) {
+	for _, tc := range slices.Concat(parseTests(), hardeningTests(), chunkedTests()) {
 		if len(tc.raw) <= 1<<10 {
 			f.Add([]byte(tc.raw))
 		}
@@ -221,7 +221,7 @@ func FuzzParseRequest(f *testing.F) {
 			for i := range 2 {
 				again, err := readRequest(br, lim)
 				if err == nil {
-					err = readBody(br, again, lim.maxBodyBytes)
+					err = readBody(br, again, lim)
 				}
 				if err != nil || again.method != ours.method || again.target != ours.target || !bytes.Equal(again.body, ours.body) {
 					t.Errorf("%.200q sent twice: request %d reads as %q %q %q, %v", raw, i+1, again.method, again.target, again.body, err)
@@ -252,6 +252,11 @@ func FuzzParseRequest(f *testing.F) {
 			t.Errorf("%.200q: Host = %q, net/http has %q", raw, host, theirs.Host)
 		}
 		header.Del("Host")
+		// http.ReadRequest moves Transfer-Encoding to Request.TransferEncoding.
+		if ours.chunked != slices.Equal(theirs.TransferEncoding, []string{"chunked"}) {
+			t.Errorf("%.200q: chunked = %v, net/http has Transfer-Encoding %q", raw, ours.chunked, theirs.TransferEncoding)
+		}
+		header.Del("Transfer-Encoding")
 		if _, ok := header["Cache-Control"]; !ok && header.Get("Pragma") == "no-cache" {
 			// http.ReadRequest adds Cache-Control: no-cache for
 			// HTTP/1.0 caches (RFC 9111 §5.4).

@@ -221,7 +221,7 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 		if err == nil {
 			conn.SetDeadline(time.Now().Add(s.bodyTimeout))
 			sendContinue(conn, r, s.limits.maxBodyBytes)
-			err = readBody(br, r, s.limits.maxBodyBytes)
+			err = readBody(br, r, s.limits)
 		}
 
 		var resp response

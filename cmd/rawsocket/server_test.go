@@ -335,7 +335,7 @@ func TestServerSlowWriter(t *testing.T) {
 // connection, four at a time, then checks that the server still answers.
 func TestServerMalformedFlood(t *testing.T) {
 	var malformed []parseTest
-	for _, tc := range slices.Concat(parseTests(), hardeningTests()) {
+	for _, tc := range slices.Concat(parseTests(), hardeningTests(), chunkedTests()) {
 		if tc.want != http.StatusOK && !tc.stall && tc.raw != "" && len(tc.raw) < 1000 {
 			malformed = append(malformed, tc)
 		}
@@ -642,5 +642,59 @@ func TestServerShutdownIdle(t *testing.T) {
 	}
 	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
 		t.Errorf("idle connection after shutdown: read %v, want EOF", err)
+	}
+}
+
+// TestServerTransferEncoding sends requests with Transfer-Encoding over a
+// raw connection, each followed by a GET that a request smuggler would
+// hide in the body, and checks the status of the first answer and
+// whether the server then closes: it must, after any request whose body's
+// end it could not know, so that the hidden GET gets no answer.
+func TestServerTransferEncoding(t *testing.T) {
+	const hidden = "GET /hello?name=smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+	tests := []struct {
+		name       string
+		raw        string
+		want       int
+		wantClosed bool
+	}{
+		{name: "chunked, then a second request", raw: chunkedPost("", "5\r\nhello\r\n0\r\n\r\n"), want: http.StatusMethodNotAllowed},
+		{name: "Content-Length and chunked: the smuggling case",
+			raw:  "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 46\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+			want: http.StatusBadRequest, wantClosed: true},
+		{name: "chunked not last", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+			want: http.StatusBadRequest, wantClosed: true},
+		{name: "empty Transfer-Encoding with Content-Length", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\nContent-Length: 5\r\n\r\nhello",
+			want: http.StatusBadRequest, wantClosed: true},
+		{name: "chunked and identity", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n",
+			want: http.StatusBadRequest, wantClosed: true},
+		{name: "gzip then chunked", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+			want: http.StatusNotImplemented, wantClosed: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			conn := dial(t, startServer(t, newTestServer(io.Discard)))
+			io.WriteString(conn, tc.raw+hidden)
+			br := bufio.NewReader(conn)
+			resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodPost})
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			if resp.StatusCode != tc.want || resp.Close != tc.wantClosed {
+				t.Errorf("status %d, Connection: close = %v; want %d, %v", resp.StatusCode, resp.Close, tc.want, tc.wantClosed)
+			}
+			if !tc.wantClosed {
+				// The second request is a request of its own: answered.
+				second, err := http.ReadResponse(br, &http.Request{Method: http.MethodGet})
+				if err != nil || second.StatusCode != http.StatusOK {
+					t.Errorf("the request after it: %v, %v; want %d", second, err, http.StatusOK)
+				}
+				return
+			}
+			if b, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+				t.Errorf("after the answer: read %q, %v; want the connection closed with no second answer", b, err)
+			}
+		})
 	}
 }

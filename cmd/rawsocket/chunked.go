@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// trailerFramingFields are the fields a trailer section may not carry
+// (RFC 9110 §6.5.1): they frame or route the message, or authenticate it,
+// and must come before the body, where the server decided on them.
+// readChunked drops them from r.trailer.
+var trailerFramingFields = []string{"content-length", "transfer-encoding", "host", "authorization", "content-type"}
+
+// readChunked reads a chunked body (RFC 9112 §7.1) into r.body and the
+// trailer section after it into r.trailer:
+//
+//	chunked-body = *chunk last-chunk trailer-section CRLF
+//	chunk        = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+//	last-chunk   = 1*("0") [ chunk-ext ] CRLF
+//
+// A chunk-size is hexadecimal digits, in either case; chunk extensions
+// after ";" are read and ignored, as RFC 9112 §7.1.1 allows. The body's
+// size is bounded by lim.maxBodyBytes (413 past it), every line by
+// lim.maxFieldBytes and the trailer section by the header limits (431
+// past them). Anything malformed gets 400, a body cut short 400 or 408.
+func readChunked(br *bufio.Reader, r *request, lim limits) error {
+	tooLong := &requestError{statusRequestHeaderFieldsTooLarge, "chunk line too long"}
+	var body []byte
+	for {
+		line, err := readLine(br, lim.maxFieldBytes, tooLong)
+		if err != nil {
+			return err
+		}
+		sizeText, _, _ := strings.Cut(line, ";")
+		if sizeText == "" || !allHex(sizeText) {
+			return badRequest("invalid chunk size")
+		}
+		size, err := strconv.ParseInt(sizeText, 16, 64)
+		if err != nil || size > lim.maxBodyBytes-int64(len(body)) {
+			return &requestError{statusContentTooLarge, "request body too large"}
+		}
+		if size == 0 {
+			break
+		}
+		body = slices.Grow(body, int(size))
+		chunk := body[len(body) : len(body)+int(size)]
+		if _, err := io.ReadFull(br, chunk); err != nil {
+			return readError(err)
+		}
+		body = body[:len(body)+int(size)]
+		var end [2]byte
+		if _, err := io.ReadFull(br, end[:]); err != nil {
+			return readError(err)
+		}
+		if end != [2]byte{'\r', '\n'} {
+			return badRequest("chunk data not followed by CRLF")
+		}
+	}
+	r.body = body
+
+	headerBytes := 0
+	for {
+		line, err := readLine(br, min(lim.maxFieldBytes, lim.maxHeaderBytes-headerBytes),
+			&requestError{statusRequestHeaderFieldsTooLarge, "trailer field or section too large"})
+		if err != nil {
+			return err
+		}
+		if line == "" {
+			return nil
+		}
+		headerBytes += len(line)
+		if len(r.trailer) == lim.maxFields {
+			return &requestError{statusRequestHeaderFieldsTooLarge, "too many trailer fields"}
+		}
+		f, err := parseField(line)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(trailerFramingFields, f.name) {
+			r.trailer = append(r.trailer, f)
+		}
+	}
+}
+
+// allHex reports whether s holds only hexadecimal digits; "" does.
+func allHex(s string) bool {
+	for i := range len(s) {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
