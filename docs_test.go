@@ -701,6 +701,7 @@ var docsLayerPurpose = map[string]string{
 	"framework.TrustProxy":                    "believes X-Forwarded-Proto and -For",
 	"framework.SecurityHeaders":               "sets CSP, nosniff, Referrer-Policy",
 	"framework.AccessLog":                     "logs one record per request",
+	"framework.RefuseTransferEncoding":        "400 and close for a Transfer-Encoding",
 	"framework.Recover":                       "turns a panic into the 500 page",
 	"app.sessions.Middleware":                 "decodes the session cookie once",
 	"http.NewCrossOriginProtection().Handler": "403 for cross-origin POSTs",

@@ -301,6 +301,7 @@ func withMiddleware(config config, logger *slog.Logger, app app) http.Handler {
 	chain = append(chain,
 		framework.SecurityHeaders(),
 		framework.AccessLog(logger),
+		framework.RefuseTransferEncoding(), // 400 and close: no chunked bodies, no smuggling
 	)
 	if config.mount != "" {
 		// Outside Recover, so that the 500 page's links know SCRIPT_NAME.

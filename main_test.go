@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"example.com/miniweb/db"
 	"example.com/miniweb/framework"
@@ -1024,5 +1025,28 @@ func TestDevWarning(t *testing.T) {
 		if got := strings.Contains(log.String(), "development mode on an address others can reach"); got != tc.want {
 			t.Errorf("run -dev -addr %s: warned = %v, want %v; log:\n%s", tc.addr, got, tc.want, log.String())
 		}
+	}
+}
+
+// TestRequestSmuggling sends the demo, over a raw connection, a request
+// with both Content-Length and Transfer-Encoding: chunked and a GET
+// hidden after the chunked body's end: one answer, 400, then the
+// connection closes (RFC 9112 §6.1), so the hidden GET never runs.
+func TestRequestSmuggling(t *testing.T) {
+	server, _ := newTestServer(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(server.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(conn, "POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 46\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"+
+		"GET /home HTTP/1.1\r\nHost: x\r\n\r\n")
+	responses, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(responses), "HTTP/1.1 "); n != 1 || !strings.HasPrefix(string(responses), "HTTP/1.1 400 ") {
+		t.Errorf("a smuggling attempt got %d answers, want one, 400:\n%s", n, responses)
 	}
 }

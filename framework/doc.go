@@ -46,6 +46,7 @@
 // Every middleware has one shape, func(http.Handler) http.Handler, made
 // by a function that takes its configuration, as in chi, and lives in a
 // file named for it: [AccessLog], [SecurityHeaders], [Recover],
-// [TrustProxy] and [Sessions.Middleware]. An application wires them in one
+// [TrustProxy], [RefuseTransferEncoding], [RequireUser] and
+// [Sessions.Middleware]. An application wires them in one
 // chain, outermost first.
 package framework

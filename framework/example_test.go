@@ -673,3 +673,21 @@ func ExampleRoutes_subtree() {
 	// /notes/12/edit 200 note "12", then "/edit", below /notes
 	// /notes/ 200 note "", then "", below /notes
 }
+
+func ExampleRefuseTransferEncoding() {
+	handler := framework.RefuseTransferEncoding()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "saved")
+	}))
+	for _, chunked := range []bool{false, true} {
+		r := httptest.NewRequest(http.MethodPost, "/notes/new", strings.NewReader("title=x"))
+		if chunked {
+			r.TransferEncoding = []string{"chunked"} // as net/http reads Transfer-Encoding: chunked
+		}
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, r)
+		fmt.Printf("%d Connection: %q\n", rec.Code, rec.Header().Get("Connection"))
+	}
+	// Output:
+	// 200 Connection: ""
+	// 400 Connection: "close"
+}

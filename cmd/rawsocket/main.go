@@ -7,9 +7,9 @@
 // net/http does for you: reading a request however its bytes arrive,
 // limits on every part of it, timeouts for slow clients, the status codes
 // RFC 9110 and RFC 9112 require for bad input, Content-Length and Date,
-// HEAD, persistent connections and pipelined requests, closing a
-// connection without losing the response, and a graceful shutdown. Even
-// so, it knows no chunked bodies, TLS or HTTP/2.
+// HEAD, persistent connections and pipelined requests, chunked bodies,
+// closing a connection without losing the response, and a graceful
+// shutdown. Even so, it knows no TLS or HTTP/2.
 //
 // # Usage
 //
@@ -43,8 +43,11 @@
 //   - 414 URI Too Long: a request-target over 8000 bytes.
 //   - 431 Request Header Fields Too Large: a field line, the header
 //     section or the number of fields over its limit.
-//   - 501 Not Implemented: a method the server does not know, or any
-//     Transfer-Encoding.
+//   - 400 Bad Request too: a Transfer-Encoding whose last coding is not
+//     chunked, or with Content-Length, since the body's end is then in
+//     doubt (RFC 9112 §6.3), and any in an HTTP/1.0 request.
+//   - 501 Not Implemented: a method the server does not know, or a
+//     Transfer-Encoding other than chunked before it, such as gzip.
 //   - 505 HTTP Version Not Supported: a version other than HTTP/1.x.
 //     HTTP/1.2 to HTTP/1.9 are served as HTTP/1.1 (RFC 9110 §2.5).
 package main

@@ -9,7 +9,9 @@
 //   - a Content-Length header matches the bytes written (§8.6), except
 //     for HEAD with no body written, where it gives GET's size (§9.3.2);
 //   - a non-empty body has a Content-Type (§8.3);
-//   - no hop-by-hop header is set by the application (§7.6.1);
+//   - no hop-by-hop header is set by the application (§7.6.1), but for
+//     Connection: close, net/http's way for a handler to close the
+//     connection after its response;
 //   - header names are tokens and values hold no CR, LF or NUL (§5);
 //   - a redirect (301, 302, 303, 307, 308) has a Location (§10.2.2);
 //   - a 405 has an Allow header (§15.5.6).
@@ -110,7 +112,8 @@ func (c *checker) checkHeader() {
 				c.reportf("invalid value %q for header %s", value, name)
 			}
 		}
-		if wsgi.IsHopByHop(name) {
+		closing := name == "Connection" && len(values) == 1 && values[0] == "close"
+		if wsgi.IsHopByHop(name) && !closing {
 			c.reportf("hop-by-hop header %s set by the application", name)
 		}
 	}

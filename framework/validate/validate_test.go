@@ -84,7 +84,15 @@ func TestRules(t *testing.T) {
 			io.WriteString(w, "hello")
 		}},
 		{name: "hop-by-hop header", want: "hop-by-hop header Connection", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Connection", "keep-alive")
+			w.WriteHeader(http.StatusNoContent)
+		}},
+		{name: "Connection: close, net/http's way to close", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusNoContent)
+		}},
+		{name: "another hop-by-hop header", want: "hop-by-hop header Upgrade", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Upgrade", "h2c")
 			w.WriteHeader(http.StatusNoContent)
 		}},
 		{name: "invalid header name", want: "invalid header name", handler: func(w http.ResponseWriter, r *http.Request) {
