@@ -39,6 +39,8 @@ func TestRefuseTransferEncoding(t *testing.T) {
 		// it closes. RFC 9112 §6.3 asks for 400; that is Go's to change.
 		{name: "chunked not last", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
 			want: http.StatusNotImplemented, wantClosed: true},
+		{name: "empty Transfer-Encoding with Content-Length", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\nContent-Length: 5\r\n\r\nhello",
+			want: http.StatusNotImplemented, wantClosed: true},
 		{name: "chunked and identity", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n",
 			want: http.StatusNotImplemented, wantClosed: true},
 	}
