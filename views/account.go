@@ -3,8 +3,6 @@ package views
 import (
 	"log/slog"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/flosch/pongo2/v6"
 
@@ -76,9 +74,7 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 				return
 			}
 			if attempt == nil {
-				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
-				w.Header().Set("Retry-After", strconv.Itoa(seconds))
-				showForm(http.StatusTooManyRequests, framework.FieldErrors{"current": throttledMessage(seconds)})
+				showForm(http.StatusTooManyRequests, framework.FieldErrors{"current": retryLater(w, retryAfter)})
 				return
 			}
 			changed, err := accounts.ChangePassword(r.Context(), session.User, current, password)

@@ -95,9 +95,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 					pages.ServerError(w, r, err)
 				case retryAfter > 0:
 					logger.Warn("login throttled", loggedName(username), "client", client)
-					seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
-					w.Header().Set("Retry-After", strconv.Itoa(seconds))
-					showForm(http.StatusTooManyRequests, throttledMessage(seconds))
+					showForm(http.StatusTooManyRequests, retryLater(w, retryAfter))
 				default:
 					failed()
 				}
@@ -111,9 +109,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			}
 			if attempt == nil {
 				logger.Warn("login throttled", "user", username, "client", client)
-				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
-				w.Header().Set("Retry-After", strconv.Itoa(seconds))
-				showForm(http.StatusTooManyRequests, throttledMessage(seconds))
+				showForm(http.StatusTooManyRequests, retryLater(w, retryAfter))
 				return
 			}
 			ok, err := authenticate(r.Context(), username, password)
@@ -190,6 +186,15 @@ func startSession(w http.ResponseWriter, r *http.Request, sessions *framework.Se
 		return err
 	}
 	return sessions.Save(w, r, session)
+}
+
+// retryLater sets Retry-After (RFC 6585 §4) on w for a request the
+// throttle refused, in whole seconds, at least 1, and returns the message
+// that tells the user when to try again.
+func retryLater(w http.ResponseWriter, retryAfter time.Duration) string {
+	seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
+	w.Header().Set("Retry-After", strconv.Itoa(seconds))
+	return throttledMessage(seconds)
 }
 
 // throttledMessage tells a throttled user when to try again, in whole

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/flosch/pongo2/v6"
 
@@ -83,9 +81,7 @@ func Register(accounts *users.Store, attempts *throttle.Throttle, pages *framewo
 			}
 			if attempt == nil {
 				logger.Warn("sign-up throttled", "user", username, "client", client)
-				seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
-				w.Header().Set("Retry-After", strconv.Itoa(seconds))
-				showForm(http.StatusTooManyRequests, framework.FieldErrors{"username": throttledMessage(seconds)})
+				showForm(http.StatusTooManyRequests, framework.FieldErrors{"username": retryLater(w, retryAfter)})
 				return
 			}
 			err = accounts.Create(r.Context(), username, password)
