@@ -1361,7 +1361,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 	},
 	"demo-throttle": func(e *docsEnv) string {
 		demo := e.demo(nil)
-		for range throttle.FailuresPerUser {
+		for range throttle.FailuresPerUserFromClient {
 			demo.curl(e, "", "POST", "/login", nil, docsForm("username=admin", "password=wrong"))
 		}
 		head, body := demo.curl(e, "", "POST", "/login", nil, docsForm("username=admin", "password=secure123"))

@@ -77,19 +77,24 @@ func fail(t *testing.T, throttle *Throttle, user, client string, n int) {
 	}
 }
 
-func TestThrottlePerUser(t *testing.T) {
+func TestThrottlePerUserFromClient(t *testing.T) {
 	throttle, c := newTestThrottle(t)
-	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser)
-	attempt, retryAfter := try(t, throttle, "admin", "192.0.2.2")
-	if attempt != nil || retryAfter <= 0 || retryAfter > Window/FailuresPerUser {
-		t.Fatalf("attempt %d for admin, from another address: %v, retry after %v; want refused with a wait up to %v",
-			FailuresPerUser+1, attempt, retryAfter, Window/FailuresPerUser)
+	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUserFromClient)
+	attempt, retryAfter := try(t, throttle, "admin", "192.0.2.1")
+	if attempt != nil || retryAfter <= 0 || retryAfter > Window/FailuresPerUserFromClient {
+		t.Fatalf("attempt %d for admin from one address: %v, retry after %v; want refused with a wait up to %v",
+			FailuresPerUserFromClient+1, attempt, retryAfter, Window/FailuresPerUserFromClient)
+	}
+	// The guesser locks itself out, not the account's owner, nor its own
+	// other accounts.
+	if attempt, _ := try(t, throttle, "admin", "192.0.2.2"); attempt == nil {
+		t.Errorf("admin from another address: refused, want let through")
 	}
 	if attempt, _ := try(t, throttle, "ann", "192.0.2.1"); attempt == nil {
 		t.Errorf("first attempt for another user: refused, want let through")
 	}
 
-	// The lock lifts by itself: one attempt per Window/FailuresPerUser.
+	// The lock lifts by itself: one attempt per Window/FailuresPerUserFromClient.
 	c.advance(retryAfter - time.Second)
 	if attempt, _ := try(t, throttle, "admin", "192.0.2.1"); attempt != nil {
 		t.Errorf("a second before Retry-After: let through, want refused")
@@ -99,7 +104,25 @@ func TestThrottlePerUser(t *testing.T) {
 		t.Errorf("at Retry-After (%v): refused, want let through", retryAfter)
 	}
 	c.advance(Window)
-	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser)
+	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUserFromClient)
+}
+
+// TestThrottlePerUser checks the limit on guesses at one user name spread
+// over many clients, one guess each.
+func TestThrottlePerUser(t *testing.T) {
+	throttle, _ := newTestThrottle(t)
+	for i := range FailuresPerUser {
+		fail(t, throttle, "admin", fmt.Sprintf("10.0.%d.%d", i/256, i%256), 1)
+	}
+	attempt, retryAfter := try(t, throttle, "admin", "192.0.2.1")
+	if attempt != nil || retryAfter <= 0 || retryAfter > Window/FailuresPerUser {
+		t.Fatalf("attempt %d for admin, from a new address: %v, retry after %v; want refused with a wait up to %v",
+			FailuresPerUser+1, attempt, retryAfter, Window/FailuresPerUser)
+	}
+	// The refused attempt cost the new address nothing.
+	for i := range FailuresPerClient {
+		fail(t, throttle, fmt.Sprintf("user%d", i), "192.0.2.1", 1)
+	}
 }
 
 func TestThrottlePerClient(t *testing.T) {
@@ -122,15 +145,15 @@ func TestThrottlePerClient(t *testing.T) {
 // attempt, as argon2id's tens of milliseconds do.
 func TestThrottleSucceeded(t *testing.T) {
 	throttle, c := newTestThrottle(t)
-	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUser-1)
+	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUserFromClient-1)
 	attempt, _ := try(t, throttle, "admin", "192.0.2.1")
 	if err := attempt.Succeeded(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	// The user's failures are forgotten...
-	fail(t, throttle, "admin", "192.0.2.2", FailuresPerUser)
-	// ...and successes do not count against the client: with 4 failures
-	// from 192.0.2.1, it has 16 to go, however many successes it has.
+	// The user's failures from this client are forgotten...
+	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUserFromClient)
+	// ...and successes do not count against the client: with 9 failures
+	// from 192.0.2.1, it has 11 to go, however many successes it has.
 	for range 3 * FailuresPerClient {
 		attempt, _ := try(t, throttle, "ann", "192.0.2.1")
 		if attempt == nil {
@@ -141,7 +164,7 @@ func TestThrottleSucceeded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for i := range FailuresPerClient - (FailuresPerUser - 1) {
+	for i := range FailuresPerClient - (2*FailuresPerUserFromClient - 1) {
 		fail(t, throttle, fmt.Sprintf("user%d", i), "192.0.2.1", 1)
 	}
 	if attempt, _ := try(t, throttle, "one-more", "192.0.2.1"); attempt != nil {
@@ -151,32 +174,60 @@ func TestThrottleSucceeded(t *testing.T) {
 
 // TestThrottleAllAtOnce sends many attempts for one user at the same
 // moment, to two instances sharing the database, on both engines: no
-// more than FailuresPerUser may get through, however they interleave.
+// more than the limits let through may get through, however they
+// interleave: FailuresPerUserFromClient from one client, FailuresPerUser
+// from many.
 func TestThrottleAllAtOnce(t *testing.T) {
-	for engine, url := range engines {
-		t.Run(engine, func(t *testing.T) {
-			database := openDB(t, url(t))
-			c := &clock{now: time.Date(2026, time.November, 22, 9, 0, 0, 0, time.UTC)}
-			instances := []*Throttle{New(database, "login", c.Now), New(database, "login", c.Now)}
-			var through atomic.Int32
-			var wg sync.WaitGroup
-			for i := range 50 {
-				wg.Go(func() {
-					attempt, _, err := instances[i%2].Try(context.Background(), "admin", fmt.Sprintf("192.0.2.%d", i))
-					if err != nil {
-						t.Error(err)
-					}
-					if attempt != nil {
-						through.Add(1)
-					}
-				})
-			}
-			wg.Wait()
-			if got := through.Load(); got != FailuresPerUser {
-				t.Errorf("50 attempts at once on two instances: %d let through, want %d", got, FailuresPerUser)
-			}
-		})
+	tests := []struct {
+		name   string
+		client func(i int) string
+		want   int
+	}{
+		{"one client", func(int) string { return "192.0.2.1" }, FailuresPerUserFromClient},
+		{"many clients", func(i int) string { return fmt.Sprintf("10.0.0.%d", i) }, FailuresPerUser},
 	}
+	for engine, url := range engines {
+		for _, tc := range tests {
+			t.Run(engine+"/"+tc.name, func(t *testing.T) {
+				database := openDB(t, url(t))
+				c := &clock{now: time.Date(2026, time.November, 22, 9, 0, 0, 0, time.UTC)}
+				instances := []*Throttle{New(database, "login", c.Now), New(database, "login", c.Now)}
+				var through atomic.Int32
+				var wg sync.WaitGroup
+				attempts := tc.want + 20
+				for i := range attempts {
+					wg.Go(func() {
+						attempt, _, err := instances[i%2].Try(context.Background(), "admin", tc.client(i))
+						if err != nil {
+							t.Error(err)
+						}
+						if attempt != nil {
+							through.Add(1)
+						}
+					})
+				}
+				wg.Wait()
+				if got := through.Load(); got != int32(tc.want) {
+					t.Errorf("%d attempts at once on two instances: %d let through, want %d", attempts, got, tc.want)
+				}
+			})
+		}
+	}
+}
+
+// TestThrottleCancel checks that a cancelled attempt costs nothing.
+func TestThrottleCancel(t *testing.T) {
+	throttle, _ := newTestThrottle(t)
+	for range 2 * FailuresPerClient {
+		attempt, _ := try(t, throttle, "admin", "192.0.2.1")
+		if attempt == nil {
+			t.Fatalf("attempt after cancelled ones: refused, want let through")
+		}
+		if err := attempt.Cancel(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUserFromClient)
 }
 
 // TestThrottleFloodLocksNobodyElse floods the throttle with made-up names
@@ -211,7 +262,7 @@ func TestThrottleSweep(t *testing.T) {
 		rows.Scan(&bucket)
 		buckets = append(buckets, bucket)
 	}
-	if fmt.Sprint(buckets) != "[login client:192.0.2.2 login user:new]" {
+	if fmt.Sprint(buckets) != "[login client:192.0.2.2 login client:192.0.2.2 user:new login user:new]" {
 		t.Errorf("buckets after a sweep: %v, want only the new attempt's", buckets)
 	}
 }

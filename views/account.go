@@ -79,7 +79,7 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 			}
 			changed, err := accounts.ChangePassword(r.Context(), session.User, current, password)
 			if err != nil {
-				serverError(w, r, pages, err)
+				serverError(w, r, pages, attempt, err)
 				return
 			}
 			if !changed {

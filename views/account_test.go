@@ -92,16 +92,16 @@ func TestAccountRefuses(t *testing.T) {
 }
 
 // TestAccountThrottled checks that wrong current passwords count as
-// failed logins do: past FailuresPerUser, 429 even for the right one.
+// failed logins do: past FailuresPerUserFromClient, 429 even for the right one.
 func TestAccountThrottled(t *testing.T) {
 	site := newTestSite(t)
 	account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
 	cookie := site.logIn(t)
-	for range throttle.FailuresPerUser {
+	for range throttle.FailuresPerUserFromClient {
 		site.serve(account, http.MethodPost, "/account", newPassword("wrong", "correct horse battery staple"), cookie)
 	}
 	rec := site.serve(account, http.MethodPost, "/account", newPassword("secure123", "correct horse battery staple"), cookie)
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
-		t.Errorf("POST /account after %d wrong passwords: %d, want %d with Retry-After", throttle.FailuresPerUser, rec.Code, http.StatusTooManyRequests)
+		t.Errorf("POST /account after %d wrong passwords: %d, want %d with Retry-After", throttle.FailuresPerUserFromClient, rec.Code, http.StatusTooManyRequests)
 	}
 }

@@ -114,7 +114,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			}
 			ok, err := authenticate(r.Context(), username, password)
 			if err != nil {
-				serverError(w, r, pages, err)
+				serverError(w, r, pages, attempt, err)
 				return
 			}
 			if !ok {
@@ -145,11 +145,17 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 // waits for one (users.MaxHashWait).
 const busyRetryAfter = "2"
 
-// serverError answers err, from a store, with 503 Service Unavailable and
-// Retry-After (RFC 9110 §15.6.4) for [users.ErrBusy], which passes as soon
-// as the flood does, and with the 500 page for anything else.
-func serverError(w http.ResponseWriter, r *http.Request, pages *framework.Pages, err error) {
+// serverError answers err, from a store during attempt, with 503 Service
+// Unavailable and Retry-After (RFC 9110 §15.6.4) for [users.ErrBusy],
+// which passes as soon as the flood does, and with the 500 page for
+// anything else. A busy store checked no password, so the attempt is
+// cancelled: a flood from others costs the user none of their tries.
+func serverError(w http.ResponseWriter, r *http.Request, pages *framework.Pages, attempt *throttle.Attempt, err error) {
 	if errors.Is(err, users.ErrBusy) {
+		if err := attempt.Cancel(r.Context()); err != nil {
+			pages.ServerError(w, r, err)
+			return
+		}
 		w.Header().Set("Retry-After", busyRetryAfter)
 		http.Error(w, "503 service unavailable: too many logins at once, try again in a moment", http.StatusServiceUnavailable)
 		return

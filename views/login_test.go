@@ -172,18 +172,18 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 	}
 }
 
-// TestLoginThrottled checks that after throttle.FailuresPerUser failures
+// TestLoginThrottled checks that after throttle.FailuresPerUserFromClient failures
 // even the right password gets 429 with Retry-After, and costs no hash.
 func TestLoginThrottled(t *testing.T) {
 	handler, hashes, _ := testLogin(t)
-	for range throttle.FailuresPerUser {
+	for range throttle.FailuresPerUserFromClient {
 		postLogin(handler, url.Values{"username": {"admin"}, "password": {"wrong"}})
 	}
 	*hashes = 0
 	rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"secure123"}})
 	if rec.Code != http.StatusTooManyRequests {
 		t.Fatalf("POST /login with the right password after %d failures: status = %d, want %d",
-			throttle.FailuresPerUser, rec.Code, http.StatusTooManyRequests)
+			throttle.FailuresPerUserFromClient, rec.Code, http.StatusTooManyRequests)
 	}
 	if retryAfter := rec.Header().Get("Retry-After"); retryAfter == "" || retryAfter == "0" {
 		t.Errorf("429: Retry-After = %q, want a number of seconds", retryAfter)
@@ -226,11 +226,11 @@ func TestLoginLog(t *testing.T) {
 // neither the passwords tried before it nor its own.
 func TestLoginThrottledLog(t *testing.T) {
 	handler, _, log := testLogin(t)
-	for range throttle.FailuresPerUser {
+	for range throttle.FailuresPerUserFromClient {
 		postLogin(handler, url.Values{"username": {"admin"}, "password": {"hunter2-secret"}})
 	}
 	if rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"secure123"}}); rec.Code != http.StatusTooManyRequests {
-		t.Fatalf("POST /login after %d failures: status = %d, want %d", throttle.FailuresPerUser, rec.Code, http.StatusTooManyRequests)
+		t.Fatalf("POST /login after %d failures: status = %d, want %d", throttle.FailuresPerUserFromClient, rec.Code, http.StatusTooManyRequests)
 	}
 	if !strings.Contains(log.String(), `msg="login throttled" user=admin`) {
 		t.Errorf("log has no line for the throttled attempt:\n%s", log)
@@ -306,11 +306,11 @@ func TestLoginInvalidInputThrottled(t *testing.T) {
 		t.Errorf("invalid input: %d password checks, want none", *hashes)
 	}
 	// Another client has admin's whole budget.
-	for range throttle.FailuresPerUser {
+	for range throttle.FailuresPerUserFromClient {
 		post(url.Values{"username": {"admin"}, "password": {"wrong"}}, "192.0.2.2")
 	}
 	if status := post(url.Values{"username": {"admin"}, "password": {"wrong"}}, "192.0.2.2"); status != http.StatusTooManyRequests {
-		t.Errorf("attempt %d for admin: status = %d, want %d", throttle.FailuresPerUser+1, status, http.StatusTooManyRequests)
+		t.Errorf("attempt %d for admin: status = %d, want %d", throttle.FailuresPerUserFromClient+1, status, http.StatusTooManyRequests)
 	}
 }
 
@@ -395,14 +395,17 @@ func TestLoginLogBounded(t *testing.T) {
 }
 
 // TestLoginBusy checks that a login that finds every password check
-// taken gets 503 with Retry-After, not the 500 page.
+// taken gets 503 with Retry-After, not the 500 page, and that it costs the
+// user none of their tries: the throttle never counts it.
 func TestLoginBusy(t *testing.T) {
 	handler, _, _ := testLoginWith(t, func(ctx context.Context, username, password string) (bool, error) {
 		return false, users.ErrBusy
 	})
-	rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"secure123"}})
-	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != busyRetryAfter {
-		t.Errorf("POST /login with the checks all taken: %d, Retry-After %q; want %d, %s",
-			rec.Code, rec.Header().Get("Retry-After"), http.StatusServiceUnavailable, busyRetryAfter)
+	for i := range 2 * throttle.FailuresPerClient {
+		rec := postLogin(handler, url.Values{"username": {"admin"}, "password": {"secure123"}})
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != busyRetryAfter {
+			t.Fatalf("POST /login %d with the checks all taken: %d, Retry-After %q; want %d, %s",
+				i+1, rec.Code, rec.Header().Get("Retry-After"), http.StatusServiceUnavailable, busyRetryAfter)
+		}
 	}
 }

@@ -93,7 +93,7 @@ func Register(accounts *users.Store, attempts *throttle.Throttle, pages *framewo
 				err = startSession(w, r, sessions, users.Normalize(username))
 			}
 			if err != nil {
-				serverError(w, r, pages, err)
+				serverError(w, r, pages, attempt, err)
 				return
 			}
 			logger.Info("sign-up", "user", username, "client", client)
