@@ -45,10 +45,7 @@ func deployCheck(ctx context.Context, config config, database *db.DB, out io.Wri
 // database, or would once the server starts: the database is empty and
 // config makes the demo account its first.
 func demoAccount(ctx context.Context, config config, database *db.DB) (bool, error) {
-	accounts, err := users.NewStore(database)
-	if err != nil {
-		return false, err
-	}
+	accounts := users.NewStore(database)
 	if config.firstUser == demoUser && config.firstPassword == demoPassword {
 		if empty, err := accounts.Empty(ctx); err != nil || empty {
 			return empty, err

@@ -238,10 +238,7 @@ func newRoutes(ctx context.Context, config config, database *db.DB, logger *slog
 		logger.Warn("no session keys in the environment: using random keys, so sessions end when the server restarts",
 			"variables", hashKeyVariable+", "+blockKeyVariable)
 	}
-	accounts, err := users.NewStore(database)
-	if err != nil {
-		return app{}, err
-	}
+	accounts := users.NewStore(database)
 	created, err := accounts.CreateFirst(ctx, config.firstUser, config.firstPassword)
 	if err != nil {
 		return app{}, err

@@ -86,8 +86,6 @@ var (
 	// ErrTaken means a user with the same name, after [Normalize],
 	// exists already.
 	ErrTaken = errors.New("users: user name taken")
-	// ErrNotFound means no user has the name.
-	ErrNotFound = errors.New("users: no such user")
 
 	// ErrUsernameLength means a name, after [Normalize], is shorter than
 	// MinUsernameRunes or longer than MaxUsernameRunes.
@@ -186,28 +184,26 @@ type Store struct {
 	maxWait time.Duration
 	// compare is argon2id.ComparePasswordAndHash; tests count its calls.
 	compare func(password, hash string) (bool, error)
-	// dummyHash is checked for an unknown user name, so that it costs
-	// the same as a wrong password and timing does not reveal which
-	// names exist.
-	dummyHash string
 }
 
-// NewStore returns a store of the users in database. It hashes a dummy
-// password once, which takes tens of milliseconds, on purpose.
-func NewStore(database *db.DB) (*Store, error) {
-	dummyHash, err := argon2id.CreateHash("not the password of anyone", passwordParams)
-	if err != nil {
-		return nil, fmt.Errorf("users: hashing the dummy password: %w", err)
-	}
+// dummyHash is checked for an unknown user name, so that it costs the
+// same as a wrong password and timing does not reveal which names exist:
+// the argon2id hash, with passwordParams, of a password that matters to
+// no one, since no check against it can succeed. It is a constant so that
+// no process pays for making it, not even a CGI process, where making it
+// at the first unknown name would make that login the slower one.
+const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$Lc69z/2/Y4Szn/2CfAy8NQ$e0ZPoCXclmRlqtr6UcqvZJowTq4uLcNHGpM0aV4vG7w"
+
+// NewStore returns a store of the users in database.
+func NewStore(database *db.DB) *Store {
 	return &Store{
-		db:        database,
-		now:       time.Now,
-		hashing:   make(chan struct{}, concurrentChecks()),
-		waiting:   make(chan struct{}, MaxWaitingChecks),
-		maxWait:   MaxHashWait,
-		compare:   argon2id.ComparePasswordAndHash,
-		dummyHash: dummyHash,
-	}, nil
+		db:      database,
+		now:     time.Now,
+		hashing: make(chan struct{}, concurrentChecks()),
+		waiting: make(chan struct{}, MaxWaitingChecks),
+		maxWait: MaxHashWait,
+		compare: argon2id.ComparePasswordAndHash,
+	}
 }
 
 // Create adds a user called name, after [Normalize], with password,
@@ -234,8 +230,12 @@ func (s *Store) Create(ctx context.Context, name, password string) error {
 
 // CreateFirst adds a user called name with password if the store has no
 // user at all, and reports whether it did: the demo's first account,
-// which a restart, or a second instance, must not add again.
+// which a restart, or a second instance, must not add again. It hashes
+// the password only when the store is empty.
 func (s *Store) CreateFirst(ctx context.Context, name, password string) (bool, error) {
+	if empty, err := s.Empty(ctx); err != nil || !empty {
+		return false, err
+	}
 	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return false, err
@@ -273,34 +273,42 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 // [ErrBusy] past those bounds, or the database's; never a wrong
 // password's.
 func (s *Store) Authenticate(ctx context.Context, name, password string) (bool, error) {
-	var hash string
-	err := s.db.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE username = $1", Normalize(name)).Scan(&hash)
+	_, ok, err := s.check(ctx, name, password)
+	return ok, err
+}
+
+// check is Authenticate, and returns the hash that password matched too.
+func (s *Store) check(ctx context.Context, name, password string) (hash string, ok bool, err error) {
+	err = s.db.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE username = $1", Normalize(name)).Scan(&hash)
 	known := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("users: looking up %q: %w", name, err)
+		return "", false, fmt.Errorf("users: looking up %q: %w", name, err)
 	}
 	if !known {
-		hash = s.dummyHash
+		hash = dummyHash
 	}
 	release, err := s.acquire(ctx)
 	if errors.Is(err, ErrBusy) {
-		return false, err
+		return "", false, err
 	}
 	if err != nil {
-		return false, nil // the client is gone, or out of time: no hash for it
+		return "", false, nil // the client is gone, or out of time: no hash for it
 	}
 	defer release()
 	match, err := s.compare(password, hash)
-	return known && match && err == nil, nil
+	return hash, known && match && err == nil, nil
 }
 
 // ChangePassword sets the password of the user called name to password,
-// if current is the user's password now, and moves the user's session
-// generation on in the same transaction, which ends every session of the
-// user. It reports false for an unknown user or a wrong current
-// password, and returns [ErrNotFound] if the user went away meanwhile.
+// if current is the user's password, and in the same statement moves the
+// user's session generation on, which ends every session of the user. It
+// reports false for an unknown user or a wrong current password, and for
+// a password that another request changed, or a user that went away,
+// between the check of current and the change: the statement changes the
+// row only if it still holds the hash that current matched. The error is
+// [ErrBusy] or the database's.
 func (s *Store) ChangePassword(ctx context.Context, name, current, password string) (bool, error) {
-	ok, err := s.Authenticate(ctx, name, current)
+	old, ok, err := s.check(ctx, name, current)
 	if err != nil || !ok {
 		return false, err
 	}
@@ -309,15 +317,16 @@ func (s *Store) ChangePassword(ctx context.Context, name, current, password stri
 		return false, err
 	}
 	result, err := s.db.ExecContext(ctx,
-		"UPDATE users SET password_hash = $1, session_generation = session_generation + 1 WHERE username = $2",
-		hash, Normalize(name))
+		"UPDATE users SET password_hash = $1, session_generation = session_generation + 1 WHERE username = $2 AND password_hash = $3",
+		hash, Normalize(name), old)
 	if err != nil {
 		return false, fmt.Errorf("users: changing the password of %q: %w", name, err)
 	}
-	if rows, err := result.RowsAffected(); err != nil || rows != 1 {
-		return false, ErrNotFound
+	rows, err := result.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("users: changing the password of %q: %w", name, err)
 	}
-	return true, nil
+	return rows == 1, nil
 }
 
 // Generation returns the session generation of the user called name: a

@@ -41,10 +41,7 @@ func open(t *testing.T, url string) *db.DB {
 // the users in passwords (name → password).
 func newTestStore(t *testing.T, passwords map[string]string) *Store {
 	t.Helper()
-	store, err := NewStore(open(t, testdb.SQLiteURL(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := NewStore(open(t, testdb.SQLiteURL(t)))
 	for name, password := range passwords {
 		if err := store.Create(t.Context(), name, password); err != nil {
 			t.Fatal(err)
@@ -64,10 +61,7 @@ func TestAuthenticate(t *testing.T) {
 	}
 	for engine, open := range engines {
 		t.Run(engine, func(t *testing.T) {
-			store, err := NewStore(open(t))
-			if err != nil {
-				t.Fatal(err)
-			}
+			store := NewStore(open(t))
 			for name, password := range passwords {
 				if err := store.Create(t.Context(), name, password); err != nil {
 					t.Fatal(err)
@@ -188,10 +182,7 @@ func TestCommonPasswordsFile(t *testing.T) {
 func TestCreateTaken(t *testing.T) {
 	for engine, open := range engines {
 		t.Run(engine, func(t *testing.T) {
-			store, err := NewStore(open(t))
-			if err != nil {
-				t.Fatal(err)
-			}
+			store := NewStore(open(t))
 			if err := store.Create(t.Context(), "Admin", "secure123"); err != nil {
 				t.Fatal(err)
 			}
@@ -254,14 +245,8 @@ func TestGenerations(t *testing.T) {
 	for engine, open := range engines {
 		t.Run(engine, func(t *testing.T) {
 			database := open(t)
-			first, err := NewStore(database)
-			if err != nil {
-				t.Fatal(err)
-			}
-			second, err := NewStore(database) // another instance
-			if err != nil {
-				t.Fatal(err)
-			}
+			first := NewStore(database)
+			second := NewStore(database) // another instance
 			if err := first.Create(t.Context(), "ann", "a long password"); err != nil {
 				t.Fatal(err)
 			}
@@ -395,7 +380,7 @@ func TestDummyHashCost(t *testing.T) {
 	if err := store.db.QueryRowContext(t.Context(), "SELECT password_hash FROM users").Scan(&adminHash); err != nil {
 		t.Fatal(err)
 	}
-	for name, hash := range map[string]string{"dummy": store.dummyHash, "admin": adminHash} {
+	for name, hash := range map[string]string{"dummy": dummyHash, "admin": adminHash} {
 		params, _, _, err := argon2id.DecodeHash(hash)
 		if err != nil {
 			t.Fatalf("%s hash: %v", name, err)
@@ -408,29 +393,75 @@ func TestDummyHashCost(t *testing.T) {
 }
 
 // TestAuthenticateGivesUpWithTheClient checks that a login waiting for a
-// hashing slot gives up, without hashing, when its request's context ends.
+// hashing slot gives up at once, without hashing and without an error,
+// when its request's context ends: in a synctest bubble, where the wait
+// for a slot would otherwise end only after MaxHashWait, with ErrBusy.
 func TestAuthenticateGivesUpWithTheClient(t *testing.T) {
-	store := *newTestStore(t, map[string]string{"admin": "secure123"})
-	store.hashing = make(chan struct{}) // no slot free, ever
-	store.compare = func(password, hash string) (bool, error) {
-		t.Error("a password was hashed for a request that had ended")
-		return true, nil
+	shared := newTestStore(t, map[string]string{"admin": "secure123"})
+	synctest.Test(t, func(t *testing.T) {
+		store := *shared
+		store.hashing = make(chan struct{}) // no slot free, ever
+		store.compare = func(password, hash string) (bool, error) {
+			t.Error("a password was hashed for a request that had ended")
+			return true, nil
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		type result struct {
+			ok   bool
+			err  error
+			took time.Duration
+		}
+		done := make(chan result, 1)
+		go func() {
+			start := time.Now()
+			ok, err := store.Authenticate(ctx, "admin", "secure123")
+			done <- result{ok, err, time.Since(start)}
+		}()
+		synctest.Wait() // Authenticate waits for a slot
+		cancel()
+		synctest.Wait()
+		select {
+		case got := <-done:
+			if got.ok || got.err != nil || got.took != 0 {
+				t.Errorf("Authenticate with an ended context: %v, %v after %v; want false, no error, at once", got.ok, got.err, got.took)
+			}
+		default:
+			t.Errorf("Authenticate with an ended context still waits for a slot")
+			<-done // MaxHashWait later, in the bubble's time
+		}
+	})
+}
+
+// TestChangePasswordRace checks that a password changed by another request
+// between the check of the current password and the change is not
+// overwritten: the change reports false and the other password stays.
+func TestChangePasswordRace(t *testing.T) {
+	store := newTestStore(t, map[string]string{"ann": "the old password"})
+	other := NewStore(store.db)
+	otherHash, err := other.hash(t.Context(), "another new password")
+	if err != nil {
+		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	go cancel() // while Authenticate waits for a slot, after its query
-	if ok, _ := store.Authenticate(ctx, "admin", "secure123"); ok {
-		t.Errorf("Authenticate with an ended context = true, want false")
+	compare := store.compare
+	store.compare = func(password, hash string) (bool, error) {
+		// Another instance changes the password while this one checks it.
+		if _, err := store.db.ExecContext(t.Context(), "UPDATE users SET password_hash = $1", otherHash); err != nil {
+			t.Fatal(err)
+		}
+		return compare(password, hash)
+	}
+	if ok, err := store.ChangePassword(t.Context(), "ann", "the old password", "the new password"); ok || err != nil {
+		t.Errorf("ChangePassword racing another change: %v, %v; want false", ok, err)
+	}
+	if ok, err := other.Authenticate(t.Context(), "ann", "another new password"); !ok || err != nil {
+		t.Errorf("Authenticate with the other request's password: %v, %v; want true", ok, err)
 	}
 }
 
 func TestEmpty(t *testing.T) {
 	for engine, open := range engines {
 		t.Run(engine, func(t *testing.T) {
-			store, err := NewStore(open(t))
-			if err != nil {
-				t.Fatal(err)
-			}
+			store := NewStore(open(t))
 			for i, want := range []bool{true, false} {
 				if empty, err := store.Empty(t.Context()); empty != want || err != nil {
 					t.Errorf("Empty with %d users: %v, %v; want %v", i, empty, err, want)

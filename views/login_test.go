@@ -39,10 +39,7 @@ func newTestSite(t *testing.T) *testSite {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { database.Close() })
-	accounts, err := users.NewStore(database)
-	if err != nil {
-		t.Fatal(err)
-	}
+	accounts := users.NewStore(database)
 	if err := accounts.Create(t.Context(), "admin", "secure123"); err != nil {
 		t.Fatal(err)
 	}
