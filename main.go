@@ -76,7 +76,8 @@ const (
 // FastCGISocketMode is the mode of the unix socket that -fcgi makes:
 // 0666, so that the web server's workers, which run as another user, can
 // connect. Who can reach the socket is then up to its directory: give it
-// to the miniweb user with mode 0755, such as /run/miniweb.
+// to the miniweb user and the web server's group, with mode 0750, such as
+// /run/miniweb owned by miniweb:www-data, so that no one else can.
 const FastCGISocketMode = 0o666
 
 func main() {
