@@ -232,7 +232,13 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 		} else {
 			resp = s.route(r)
 		}
-		keepAlive := err == nil && !s.closeEach && served+1 < s.maxRequests && ctx.Err() == nil && keepAlive(r)
+		clientKeepsOpen := err == nil && keepAlive(r)
+		keepAlive := clientKeepsOpen && !s.closeEach && served+1 < s.maxRequests && ctx.Err() == nil
+		if clientKeepsOpen && !keepAlive {
+			// The client may have sent its next request already, which
+			// the server closes on: reading it away avoids a reset.
+			unread = true
+		}
 		if s.logger.Enabled(ctx, slog.LevelInfo) {
 			s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
 				slog.String("method", orDash(r.method)), slog.String("path", orDash(r.path)),
