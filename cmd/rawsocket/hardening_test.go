@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"testing/synctest"
 	"time"
 )
 
@@ -219,6 +221,29 @@ func TestServerIdle(t *testing.T) {
 	if err != nil || len(response) != 0 {
 		t.Errorf("idle connection: got %q, %v; want nothing and EOF", response, err)
 	}
+}
+
+// TestServerHeaderTimeoutFromStart checks that a first request's header
+// timeout runs from the connection's start, not from its first byte: a
+// client that sends one byte just before the timeout gains no time. In a
+// synctest bubble, over net.Pipe, the clock is exact.
+func TestServerHeaderTimeoutFromStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newTestServer(io.Discard)
+		s.headerTimeout = 300 * time.Millisecond
+		server, client := net.Pipe()
+		go s.serveConn(t.Context(), server)
+		start := time.Now()
+		time.Sleep(s.headerTimeout - 50*time.Millisecond)
+		io.WriteString(client, "G")
+		response, _ := io.ReadAll(client)
+		if got := statusOf(string(response)); got != http.StatusRequestTimeout {
+			t.Errorf("one byte, then nothing: status = %d, want %d", got, http.StatusRequestTimeout)
+		}
+		if took := time.Since(start); took != s.headerTimeout {
+			t.Errorf("one byte just before the header timeout: answered after %v, want %v", took, s.headerTimeout)
+		}
+	})
 }
 
 func TestServerExpectContinue(t *testing.T) {

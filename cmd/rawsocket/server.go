@@ -195,9 +195,10 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 	defer stop()
 
 	for served := 0; ; served++ {
-		// The first request must start within the header timeout, the
-		// next ones within the idle timeout; either way the request line
-		// and header must then arrive within the header timeout.
+		// The first request's line and header must arrive within the
+		// header timeout of the connection's start; each next request
+		// must start within the idle timeout, and its line and header
+		// then arrive within the header timeout.
 		wait := s.headerTimeout
 		if served > 0 {
 			wait = s.idleTimeout
@@ -216,7 +217,10 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 		if err != nil {
 			return
 		}
-		conn.SetReadDeadline(time.Now().Add(s.headerTimeout))
+		if served > 0 {
+			// The first request's deadline runs on from its first byte.
+			conn.SetReadDeadline(time.Now().Add(s.headerTimeout))
+		}
 		r, err := readRequest(br, s.limits)
 		if err == nil {
 			conn.SetDeadline(time.Now().Add(s.bodyTimeout))
