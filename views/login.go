@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -195,10 +196,11 @@ func startSession(w http.ResponseWriter, r *http.Request, sessions *framework.Se
 }
 
 // retryLater sets Retry-After (RFC 6585 §4) on w for a request the
-// throttle refused, in whole seconds, at least 1, and returns the message
-// that tells the user when to try again.
+// throttle refused, in whole seconds rounded up, at least 1, so that a
+// client that waits as long as it says is let through; and returns the
+// message that tells the user when to try again.
 func retryLater(w http.ResponseWriter, retryAfter time.Duration) string {
-	seconds := max(int(retryAfter.Round(time.Second).Seconds()), 1)
+	seconds := max(int(math.Ceil(retryAfter.Seconds())), 1)
 	w.Header().Set("Retry-After", strconv.Itoa(seconds))
 	return throttledMessage(seconds)
 }

@@ -375,6 +375,29 @@ func TestThrottledMessage(t *testing.T) {
 	}
 }
 
+// TestRetryLater checks that Retry-After rounds the throttle's wait up to
+// whole seconds: a client that waits as long as it says is let through.
+func TestRetryLater(t *testing.T) {
+	tests := []struct {
+		wait time.Duration
+		want string
+	}{
+		{0, "1"},
+		{time.Millisecond, "1"},
+		{time.Second, "1"},
+		{time.Second + time.Millisecond, "2"},
+		{179*time.Second + 999*time.Millisecond, "180"},
+		{180 * time.Second, "180"},
+	}
+	for _, tc := range tests {
+		rec := httptest.NewRecorder()
+		retryLater(rec, tc.wait)
+		if got := rec.Header().Get("Retry-After"); got != tc.want {
+			t.Errorf("retryLater(%v): Retry-After %q, want %q", tc.wait, got, tc.want)
+		}
+	}
+}
+
 // TestLoginLogBounded checks that a failed login with an overlong user
 // name logs a bounded prefix of it and its length, not the whole name.
 func TestLoginLogBounded(t *testing.T) {
