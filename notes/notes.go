@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"example.com/miniweb/db"
@@ -102,15 +103,24 @@ func (s *Store) Get(ctx context.Context, user string, id int64) (Note, error) {
 	return note, nil
 }
 
-// Newest returns user's n newest notes, newest first.
+// Newest returns user's n newest notes, newest first. n below 1 is an
+// error.
 func (s *Store) Newest(ctx context.Context, user string, n int) ([]Note, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("notes: the %d newest notes: want at least 1", n)
+	}
 	return s.query(ctx, "SELECT "+columns+" FROM notes WHERE user_id = "+ownerID+
 		" ORDER BY created_at DESC, id DESC LIMIT $2", user, n)
 }
 
 // List returns page (from 1) of user's notes, newest first, perPage a
-// page, and how many notes user has in all.
+// page, and how many notes user has in all. A page or perPage below 1, or
+// a page so far on that its first note's position overflows an int, is an
+// error; a page past the last is empty.
 func (s *Store) List(ctx context.Context, user string, page, perPage int) ([]Note, int, error) {
+	if page < 1 || perPage < 1 || page-1 > math.MaxInt/perPage {
+		return nil, 0, fmt.Errorf("notes: page %d of %d notes each: out of range", page, perPage)
+	}
 	var total int
 	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM notes WHERE user_id = "+ownerID, user).Scan(&total)
 	if err != nil {
@@ -179,7 +189,9 @@ func (s *Store) Delete(ctx context.Context, user string, id int64) error {
 	if err != nil {
 		return fmt.Errorf("notes: deleting note %d of %q: %w", id, user, err)
 	}
-	if n, err := result.RowsAffected(); err != nil || n == 0 {
+	if n, err := result.RowsAffected(); err != nil {
+		return fmt.Errorf("notes: deleting note %d of %q: %w", id, user, err)
+	} else if n == 0 {
 		return ErrNotFound
 	}
 	return nil

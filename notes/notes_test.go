@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -129,6 +130,11 @@ func TestList(t *testing.T) {
 			t.Errorf("List page %d: %q, want %q", tc.page, titles, tc.wantTitle)
 		}
 	}
+	for _, bad := range []struct{ page, perPage int }{{0, 2}, {-1, 2}, {1, 0}, {math.MaxInt, 2}} {
+		if list, _, err := store.List(t.Context(), "ann", bad.page, bad.perPage); err == nil {
+			t.Errorf("List page %d of %d: %d notes, no error; want an error", bad.page, bad.perPage, len(list))
+		}
+	}
 }
 
 // TestUpdateRace saves one version of a note from many editors at once, on
@@ -193,5 +199,10 @@ func TestNewest(t *testing.T) {
 	}
 	if err != nil || fmt.Sprint(titles) != "[ann 4 ann 3 ann 2]" {
 		t.Errorf("Newest(ann, 3) = %q, %v; want ann 4, 3 and 2", titles, err)
+	}
+	for _, n := range []int{0, -1} {
+		if list, err := store.Newest(t.Context(), "ann", n); err == nil {
+			t.Errorf("Newest(ann, %d) = %d notes, no error; want an error", n, len(list))
+		}
 	}
 }
