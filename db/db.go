@@ -52,6 +52,13 @@ const BusyTimeout = 5 * time.Second
 // for one, within its context.
 const MaxSQLiteConnections = 8
 
+// MaxPostgresConnections bounds the connections to a PostgreSQL server
+// that one process opens at once: 16, so that five instances stay within
+// the server's default max_connections of 100 with room for the
+// administrator. A request that finds them all busy waits for one, within
+// its context.
+const MaxPostgresConnections = 16
+
 // Dialect names the SQL engine behind a [DB].
 type Dialect string
 
@@ -86,11 +93,15 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: opening %s database: %w", dialect, err)
 	}
-	if dialect == SQLite {
+	switch dialect {
+	case SQLite:
 		// Every SQLite connection keeps a page cache of its own; writers
 		// take turns anyway. A few connections serve a flood as fast as
 		// many, in a fraction of the memory.
 		database.SetMaxOpenConns(MaxSQLiteConnections)
+	case Postgres:
+		// Each is a server process; a flood must not take them all.
+		database.SetMaxOpenConns(MaxPostgresConnections)
 	}
 	db := &DB{DB: database, Dialect: dialect}
 	if err := db.PingContext(ctx); err != nil {
@@ -146,7 +157,10 @@ func (db *DB) migrate(ctx context.Context, files fs.FS) error {
 	if db.Dialect == Postgres {
 		gooseDialect = goose.DialectPostgres
 		// Instances that start together take turns: an advisory lock
-		// held for the whole run. (SQLite's writers take turns anyway.)
+		// held for the whole run. SQLite has none: two processes that
+		// migrate one new file at the same moment may both try the first
+		// migration, and the second then fails; started again, it finds
+		// the work done. Several instances share PostgreSQL, not a file.
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
 			return fmt.Errorf("db: migrations for %s: %w", db.Dialect, err)

@@ -40,6 +40,24 @@ func TestOpenMigrates(t *testing.T) {
 	}
 }
 
+// TestConnectionLimits checks that each engine's pool is bounded, so that
+// a flood of requests waits for a connection instead of opening more.
+func TestConnectionLimits(t *testing.T) {
+	want := map[string]int{"sqlite": db.MaxSQLiteConnections, "postgres": db.MaxPostgresConnections}
+	for name, url := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			database, err := db.Open(t.Context(), url(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer database.Close()
+			if got := database.Stats().MaxOpenConnections; got != want[name] {
+				t.Errorf("%s: at most %d connections, want %d", name, got, want[name])
+			}
+		})
+	}
+}
+
 // TestOpenTwice checks that opening a migrated database again applies
 // nothing and keeps its rows, as a restart does.
 func TestOpenTwice(t *testing.T) {
