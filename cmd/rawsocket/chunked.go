@@ -22,12 +22,14 @@ var trailerFramingFields = []string{"content-length", "transfer-encoding", "host
 //	last-chunk   = 1*("0") [ chunk-ext ] CRLF
 //
 // A chunk-size is hexadecimal digits, in either case; chunk extensions
-// after ";" are read and ignored, as RFC 9112 §7.1.1 allows. The body's
-// size is bounded by lim.maxBodyBytes (413 past it), every line by
-// lim.maxFieldBytes and the trailer section by the header limits (431
-// past them). Anything malformed gets 400, a body cut short 400 or 408.
+// after ";" are read and ignored, as RFC 9112 §7.1.1 allows. Whitespace
+// before the ";" (the grammar's BWS) is refused, as net/http refuses it.
+// The body's size is bounded by lim.maxBodyBytes (413 past it), a chunk
+// line by lim.maxFieldBytes (400 past it, as net/http answers), and the
+// trailer section by the header limits (431 past them). Anything
+// malformed gets 400, a body cut short 400 or 408.
 func readChunked(br *bufio.Reader, r *request, lim limits) error {
-	tooLong := &requestError{statusRequestHeaderFieldsTooLarge, "chunk line too long"}
+	tooLong := badRequest("chunk line too long")
 	var body []byte
 	for {
 		line, err := readLine(br, lim.maxFieldBytes, tooLong)

@@ -51,6 +51,8 @@ func chunkedTests() []parseTest {
 		{name: "a chunk over the body limit", raw: chunkedPost("", "10001\r\n"), want: http.StatusRequestEntityTooLarge},
 		{name: "chunks over the body limit together", raw: chunkedPost("", "8000\r\n"+strings.Repeat("a", 0x8000)+"\r\n8001\r\n"), want: http.StatusRequestEntityTooLarge},
 		{name: "chunk size overflowing int64", raw: chunkedPost("", "fffffffffffffffff\r\n"), want: http.StatusRequestEntityTooLarge},
+		{name: "chunk line over the field limit", raw: chunkedPost("", "5;"+strings.Repeat("e", defaultMaxFieldBytes)+"\r\nhello\r\n0\r\n\r\n"), want: http.StatusBadRequest},
+		{name: "trailer field over the field limit", raw: chunkedPost("", "0\r\nX-A: "+strings.Repeat("b", defaultMaxFieldBytes)+"\r\n\r\n"), want: http.StatusRequestHeaderFieldsTooLarge},
 		{name: "gzip then chunked", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", want: http.StatusNotImplemented},
 	}
 }
