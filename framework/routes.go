@@ -14,7 +14,9 @@ import (
 // "/notes/", is a subtree: it also matches every path below it that has
 // no entry of its own ("/notes/12/edit"), the longest such entry winning,
 // as in [http.ServeMux]; its handler reads the rest of the path, for
-// instance with [ShiftPath]. A path with no entry gets 404 Not Found
+// instance with [ShiftPath]. The one exception is "/": it matches "/"
+// alone, not every path as in [http.ServeMux], so that a path nobody
+// routed is not the home page. A path with no entry gets 404 Not Found
 // (RFC 9110 §15.5.5) from [http.NotFound]; use [Routes.WithNotFound] to
 // answer it with a page of your own.
 //
