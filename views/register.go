@@ -37,10 +37,13 @@ const passwordsDiffer = "The passwords do not match."
 // with a new session and redirects with 303 See Other to /home.
 //
 // Registration cannot hide that a name exists: "That username is taken."
-// says so. Every attempt, success or not, counts against the client in
-// attempts, so that no client can probe names or fill the database
-// faster than the throttle allows: past it, 429 with Retry-After. A
-// malformed body gets 400, 413 or 415; other methods 405.
+// says so. Every attempt that passes the checks, success or not, counts
+// against the client and the name in attempts, so that no client can
+// probe names or fill the database faster than the throttle allows: past
+// it, 429 with Retry-After. Input the checks refuse costs nothing and
+// is not counted: it neither probes a name nor makes an account. A busy
+// store gets 503 with Retry-After, uncounted too. A malformed body gets
+// 400, 413 or 415; other methods 405.
 func Register(accounts *users.Store, attempts *throttle.Throttle, pages *framework.Pages,
 	sessions *framework.Sessions, logger *slog.Logger) http.Handler {
 	return framework.Methods{
