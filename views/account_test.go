@@ -97,8 +97,11 @@ func TestAccountThrottled(t *testing.T) {
 	site := newTestSite(t)
 	account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
 	cookie := site.logIn(t)
-	for range throttle.FailuresPerUserFromClient {
-		site.serve(account, http.MethodPost, "/account", newPassword("wrong", "correct horse battery staple"), cookie)
+	for i := range throttle.FailuresPerUserFromClient {
+		rec := site.serve(account, http.MethodPost, "/account", newPassword("wrong", "correct horse battery staple"), cookie)
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("POST /account with wrong password %d: %d, want %d", i+1, rec.Code, http.StatusUnprocessableEntity)
+		}
 	}
 	rec := site.serve(account, http.MethodPost, "/account", newPassword("secure123", "correct horse battery staple"), cookie)
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {

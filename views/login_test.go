@@ -169,8 +169,10 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 	}
 }
 
-// TestLoginThrottled checks that after throttle.FailuresPerUserFromClient failures
-// even the right password gets 429 with Retry-After, and costs no hash.
+// TestLoginThrottled checks that after throttle.FailuresPerUserFromClient
+// failures from one client even the right password gets 429 with
+// Retry-After there, and costs no hash; and that from another client it
+// logs in.
 func TestLoginThrottled(t *testing.T) {
 	handler, hashes, _ := testLogin(t)
 	for range throttle.FailuresPerUserFromClient {
@@ -190,6 +192,16 @@ func TestLoginThrottled(t *testing.T) {
 	}
 	if rec.Header().Get("Set-Cookie") != "" {
 		t.Errorf("429: Set-Cookie %q, want no session", rec.Header().Get("Set-Cookie"))
+	}
+
+	// The guesser locked itself out, not the account's owner.
+	r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader("username=admin&password=secure123"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.RemoteAddr = "198.51.100.7:40000"
+	rec = httptest.NewRecorder()
+	handler.ServeHTTP(rec, r)
+	if rec.Code != http.StatusSeeOther {
+		t.Errorf("POST /login with the right password from another client: status = %d, want %d", rec.Code, http.StatusSeeOther)
 	}
 }
 
@@ -303,8 +315,10 @@ func TestLoginInvalidInputThrottled(t *testing.T) {
 		t.Errorf("invalid input: %d password checks, want none", *hashes)
 	}
 	// Another client has admin's whole budget.
-	for range throttle.FailuresPerUserFromClient {
-		post(url.Values{"username": {"admin"}, "password": {"wrong"}}, "192.0.2.2")
+	for i := range throttle.FailuresPerUserFromClient {
+		if status := post(url.Values{"username": {"admin"}, "password": {"wrong"}}, "192.0.2.2"); status != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong password %d for admin: status = %d, want %d", i+1, status, http.StatusUnprocessableEntity)
+		}
 	}
 	if status := post(url.Values{"username": {"admin"}, "password": {"wrong"}}, "192.0.2.2"); status != http.StatusTooManyRequests {
 		t.Errorf("attempt %d for admin: status = %d, want %d", throttle.FailuresPerUserFromClient+1, status, http.StatusTooManyRequests)
