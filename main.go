@@ -104,6 +104,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	// The access log, a record a request, is buffered and written about
+	// once a second; the application's warnings go out at once.
+	accessLog := newLogBuffer(stderr, LogFlushInterval)
+	defer accessLog.Close()
+	accessLogger := slog.New(slog.NewTextHandler(accessLog, nil))
 	if config.dev {
 		config.report = func(r *http.Request, violation string) {
 			logger.Warn("HTTP rule broken", "method", r.Method, "path", r.URL.Path, "violation", violation)
@@ -120,7 +125,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return nil
 	}
-	handler, err := newApp(ctx, config, database, logger)
+	handler, err := newApp(ctx, config, database, logger, accessLogger)
 	if err != nil {
 		return err
 	}
@@ -215,13 +220,14 @@ func newServer(handler http.Handler, logger *slog.Logger) *http.Server {
 }
 
 // newApp builds the demo's handler over database: the route table and the
-// middleware every request goes through. Tests serve the same handler.
-func newApp(ctx context.Context, config config, database *db.DB, logger *slog.Logger) (http.Handler, error) {
+// middleware every request goes through. The views log to logger, the
+// access log goes to accessLogger. Tests serve the same handler.
+func newApp(ctx context.Context, config config, database *db.DB, logger, accessLogger *slog.Logger) (http.Handler, error) {
 	app, err := newRoutes(ctx, config, database, logger)
 	if err != nil {
 		return nil, err
 	}
-	return withMiddleware(config, logger, app), nil
+	return withMiddleware(config, accessLogger, app), nil
 }
 
 // app is the route table and what its middleware needs of the views'
@@ -286,9 +292,10 @@ func newRoutes(ctx context.Context, config config, database *db.DB, logger *slog
 }
 
 // withMiddleware wraps routes in the middleware every request goes
-// through. The chain lists them outermost first: the first sees the
-// request first and the response last.
-func withMiddleware(config config, logger *slog.Logger, app app) http.Handler {
+// through, with its access log to accessLogger. The chain lists them
+// outermost first: the first sees the request first and the response
+// last.
+func withMiddleware(config config, accessLogger *slog.Logger, app app) http.Handler {
 	var chain []func(http.Handler) http.Handler
 	if config.report != nil {
 		chain = append(chain, validate.Handler(config.report)) // -dev: report broken HTTP rules
@@ -298,7 +305,7 @@ func withMiddleware(config config, logger *slog.Logger, app app) http.Handler {
 	}
 	chain = append(chain,
 		framework.SecurityHeaders(),
-		framework.AccessLog(logger),
+		framework.AccessLog(accessLogger),
 		framework.RefuseTransferEncoding(), // 400 and close: no chunked bodies, no smuggling
 	)
 	if config.mount != "" {

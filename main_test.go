@@ -92,7 +92,7 @@ func newTestApp(t *testing.T, args ...string) (http.Handler, *slog.Logger, *byte
 	}
 	var log bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &log}, nil))
-	handler, err := newApp(t.Context(), config, openTestDatabase(t, config), logger)
+	handler, err := newApp(t.Context(), config, openTestDatabase(t, config), logger, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -586,7 +586,7 @@ func TestNewAppRejectsBadKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newApp(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler)); err == nil {
+	if _, err := newApp(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler), slog.New(slog.DiscardHandler)); err == nil {
 		t.Errorf("newApp with a 32-byte hash key: no error, want one")
 	}
 }
