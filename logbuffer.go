@@ -16,7 +16,10 @@ const (
 	// LogFlushInterval is the longest a record waits before it is
 	// written: 1 second. A process that is killed (SIGKILL, a crash)
 	// loses at most that much of its access log; one that is stopped
-	// with SIGINT or SIGTERM, or ends, loses nothing.
+	// with SIGINT or SIGTERM, or ends, loses nothing of the requests it
+	// finished. (A request still running when the server gives up on it,
+	// as FastCGI does at once and HTTP after ShutdownTimeout, is not
+	// logged.)
 	LogFlushInterval = time.Second
 )
 
@@ -26,10 +29,13 @@ const (
 // one record (log/slog writes a record in one call), and a record is
 // never split between two writes to the destination, so that another
 // writer to the same destination, such as the application's log on
-// stderr, cannot land in the middle of one.
+// stderr, cannot land in the middle of one. A failed write drops what
+// the buffer held and leaves it ready for the next record: a full disk
+// that is freed again loses the records of its time, not all later ones.
 type logBuffer struct {
-	mu     sync.Mutex
-	buffer *bufio.Writer
+	mu          sync.Mutex
+	destination io.Writer
+	buffer      *bufio.Writer // to destination
 
 	stop chan struct{} // closed by Close
 	done chan struct{} // closed when the flushing goroutine has ended
@@ -39,9 +45,10 @@ type logBuffer struct {
 // flushes every interval until Close.
 func newLogBuffer(destination io.Writer, interval time.Duration) *logBuffer {
 	b := &logBuffer{
-		buffer: bufio.NewWriterSize(destination, LogBufferBytes),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
+		destination: destination,
+		buffer:      bufio.NewWriterSize(destination, LogBufferBytes),
+		stop:        make(chan struct{}),
+		done:        make(chan struct{}),
 	}
 	go func() {
 		defer close(b.done)
@@ -66,18 +73,32 @@ func (b *logBuffer) Write(record []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(record) > b.buffer.Available() && b.buffer.Buffered() > 0 {
-		if err := b.buffer.Flush(); err != nil {
+		if err := b.flush(); err != nil {
 			return 0, err
 		}
 	}
-	return b.buffer.Write(record)
+	n, err := b.buffer.Write(record)
+	if err != nil {
+		b.buffer.Reset(b.destination)
+	}
+	return n, err
 }
 
 // Flush writes out what the buffer holds. The error is the destination's.
 func (b *logBuffer) Flush() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.buffer.Flush()
+	return b.flush()
+}
+
+// flush is Flush with b.mu held. On an error it empties the buffer, which
+// bufio.Writer would otherwise keep failing with.
+func (b *logBuffer) flush() error {
+	err := b.buffer.Flush()
+	if err != nil {
+		b.buffer.Reset(b.destination)
+	}
+	return err
 }
 
 // Close stops the periodic flushing and writes out what the buffer holds.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -86,5 +87,38 @@ func TestLogBufferWholeRecords(t *testing.T) {
 		if !strings.HasSuffix(write, "\n") || (i > 0 && !strings.HasSuffix(got[i-1], "\n")) {
 			t.Errorf("write %d splits a record", i)
 		}
+	}
+}
+
+// failing is a destination that fails while full is set, like a full disk.
+type failing struct {
+	writes
+	full bool
+}
+
+func (f *failing) Write(b []byte) (int, error) {
+	if f.full {
+		return 0, errors.New("no space left on device")
+	}
+	return f.writes.Write(b)
+}
+
+// TestLogBufferRecovers checks that a destination that fails and recovers
+// gets the records written after it recovered: a failed write does not
+// stop the log for good, as bufio.Writer alone would.
+func TestLogBufferRecovers(t *testing.T) {
+	destination := &failing{full: true}
+	buffer := newLogBuffer(destination, time.Hour)
+	buffer.Write([]byte("lost\n"))
+	if err := buffer.Flush(); err == nil {
+		t.Fatal("Flush to a full destination: no error")
+	}
+	destination.full = false
+	buffer.Write([]byte("kept\n"))
+	if err := buffer.Close(); err != nil {
+		t.Fatalf("Close after the destination recovered: %v", err)
+	}
+	if got := destination.get(); len(got) != 1 || got[0] != "kept\n" {
+		t.Errorf("written after recovery: %q, want the record written since", got)
 	}
 }

@@ -102,6 +102,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	case Postgres:
 		// Each is a server process; a flood must not take them all.
 		database.SetMaxOpenConns(MaxPostgresConnections)
+		database.SetMaxIdleConns(MaxPostgresConnections) // kept, not opened anew for each burst
 	}
 	db := &DB{DB: database, Dialect: dialect}
 	if err := db.PingContext(ctx); err != nil {

@@ -126,6 +126,25 @@ func (t *Throttle) TryClient(ctx context.Context, client string) (retryAfter tim
 // refills and takes in one statement, and only if a token is there; it
 // makes the bucket full, less one, on its first use.
 func (t *Throttle) take(ctx context.Context, b bucket, now time.Time) (time.Duration, error) {
+	wait, err := t.takeOnce(ctx, b, now)
+	if errors.Is(err, errVanished) {
+		// The bucket went between the two statements, swept or
+		// forgotten by a success: it is full now, so try again.
+		wait, err = t.takeOnce(ctx, b, now)
+		if errors.Is(err, errVanished) {
+			return time.Millisecond, nil
+		}
+	}
+	return wait, err
+}
+
+// errVanished is takeOnce's word for a bucket that was empty and then was
+// not there at all.
+var errVanished = errors.New("throttle: the bucket vanished")
+
+// takeOnce is take, but returns errVanished when the bucket, empty a
+// moment before, is gone when it looks for the wait.
+func (t *Throttle) takeOnce(ctx context.Context, b bucket, now time.Time) (time.Duration, error) {
 	perMillisecond := float64(b.burst) / float64(Window.Milliseconds())
 	const refilled = `CASE
 		WHEN throttle.tokens + (excluded.updated_at - throttle.updated_at) * CAST($4 AS DOUBLE PRECISION) > $2 THEN $2
@@ -149,9 +168,7 @@ func (t *Throttle) take(ctx context.Context, b bucket, now time.Time) (time.Dura
 	var updated int64
 	err = t.db.QueryRowContext(ctx, "SELECT tokens, updated_at FROM throttle WHERE bucket = $1", b.name).Scan(&tokens, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
-		// Another instance swept the bucket in between, full: the wait
-		// is over.
-		return time.Millisecond, nil
+		return 0, errVanished
 	}
 	if err != nil {
 		return 0, fmt.Errorf("throttle: reading a bucket: %w", err)
@@ -161,8 +178,10 @@ func (t *Throttle) take(ctx context.Context, b bucket, now time.Time) (time.Dura
 	return max(wait, time.Millisecond), nil
 }
 
-// refund gives a token back to bucket.
+// refund gives a token back to bucket, even when ctx, the request's, has
+// ended: a client that has gone must not keep the token.
 func (t *Throttle) refund(ctx context.Context, bucket string) error {
+	ctx = context.WithoutCancel(ctx)
 	if _, err := t.db.ExecContext(ctx, "UPDATE throttle SET tokens = tokens + 1 WHERE bucket = $1", bucket); err != nil {
 		return fmt.Errorf("throttle: returning an attempt: %w", err)
 	}
@@ -196,7 +215,7 @@ type Attempt struct {
 // back to the client's and the user's buckets. A failed attempt needs no
 // call: it stays counted. The error is the database's.
 func (a *Attempt) Succeeded(ctx context.Context) error {
-	if _, err := a.throttle.db.ExecContext(ctx, "DELETE FROM throttle WHERE bucket = $1", a.userFromClient); err != nil {
+	if _, err := a.throttle.db.ExecContext(context.WithoutCancel(ctx), "DELETE FROM throttle WHERE bucket = $1", a.userFromClient); err != nil {
 		return fmt.Errorf("throttle: forgetting a user's failures: %w", err)
 	}
 	return errors.Join(a.throttle.refund(ctx, a.client), a.throttle.refund(ctx, a.user))

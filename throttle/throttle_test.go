@@ -228,6 +228,20 @@ func TestThrottleCancel(t *testing.T) {
 		}
 	}
 	fail(t, throttle, "admin", "192.0.2.1", FailuresPerUserFromClient)
+
+	// A request whose client has gone still gives its tokens back.
+	gone, cancel := context.WithCancel(t.Context())
+	cancel()
+	throttle2, _ := newTestThrottle(t)
+	for range 2 * FailuresPerUserFromClient {
+		attempt, _ := try(t, throttle2, "admin", "192.0.2.1")
+		if attempt == nil {
+			t.Fatalf("attempt after ones cancelled with an ended context: refused, want let through")
+		}
+		if err := attempt.Cancel(gone); err != nil {
+			t.Fatalf("Cancel with an ended context: %v", err)
+		}
+	}
 }
 
 // TestThrottleFloodLocksNobodyElse floods the throttle with made-up names

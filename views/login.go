@@ -149,8 +149,10 @@ const busyRetryAfter = "2"
 // serverError answers err, from a store during attempt, with 503 Service
 // Unavailable and Retry-After (RFC 9110 §15.6.4) for [users.ErrBusy],
 // which passes as soon as the flood does, and with the 500 page for
-// anything else. A busy store checked no password, so the attempt is
-// cancelled: a flood from others costs the user none of their tries.
+// anything else. A busy store got no answer about the password (or, in a
+// password change, checked the current one but could not hash the new),
+// so the attempt is cancelled: a flood from others costs the user none of
+// their tries.
 func serverError(w http.ResponseWriter, r *http.Request, pages *framework.Pages, attempt *throttle.Attempt, err error) {
 	if errors.Is(err, users.ErrBusy) {
 		if err := attempt.Cancel(r.Context()); err != nil {
@@ -196,9 +198,10 @@ func startSession(w http.ResponseWriter, r *http.Request, sessions *framework.Se
 }
 
 // retryLater sets Retry-After (RFC 6585 §4) on w for a request the
-// throttle refused, in whole seconds rounded up, at least 1, so that a
-// client that waits as long as it says is let through; and returns the
-// message that tells the user when to try again.
+// throttle refused, in whole seconds rounded up, at least 1, so that the
+// bucket that refused is never promised back early (another bucket may
+// still be empty then); and returns the message that tells the user when
+// to try again.
 func retryLater(w http.ResponseWriter, retryAfter time.Duration) string {
 	seconds := max(int(math.Ceil(retryAfter.Seconds())), 1)
 	w.Header().Set("Retry-After", strconv.Itoa(seconds))

@@ -218,7 +218,8 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 			return
 		}
 		if served > 0 {
-			// The first request's deadline runs on from its first byte.
+			// The first request's deadline runs on from the connection's
+			// start, set above; a later one's starts at its first byte.
 			conn.SetReadDeadline(time.Now().Add(s.headerTimeout))
 		}
 		r, err := readRequest(br, s.limits)
