@@ -259,6 +259,52 @@ func freePort(t *testing.T) int {
 	return listener.Addr().(*net.TCPAddr).Port
 }
 
+// startNginx runs nginx, the program at path, in the foreground, with its
+// pid file, logs and temporary files in dir, and site, the blocks of its
+// http section (upstream, server), which listen on port. It waits until
+// nginx accepts connections on port, and stops it, master and workers,
+// with SIGTERM when the test ends, showing its output and error log if the
+// test failed.
+func startNginx(t *testing.T, path, dir string, port int, site string) {
+	t.Helper()
+	config := fmt.Sprintf(`
+daemon off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path %[1]s/client_body;
+	fastcgi_temp_path %[1]s/fastcgi;
+	proxy_temp_path %[1]s/proxy;
+	uwsgi_temp_path %[1]s/uwsgi;
+	scgi_temp_path %[1]s/scgi;
+%[2]s
+}
+`, dir, site)
+	configPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(configPath, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(path, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", configPath)
+	output := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = output, output
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// SIGTERM, so that the master stops its workers too.
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		if t.Failed() {
+			errorLog, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Logf("nginx output:\n%s\nnginx error log:\n%s", output.String(), errorLog)
+		}
+	})
+	waitForListener(t, fmt.Sprintf("127.0.0.1:%d", port))
+}
+
 // waitForListener waits, up to ten seconds, until address accepts an HTTP
 // request.
 func waitForListener(t *testing.T, address string) {

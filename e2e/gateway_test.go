@@ -5,10 +5,7 @@ import (
 	"net/http/cgi"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -49,49 +46,15 @@ func TestFastCGIBehindNginx(t *testing.T) {
 	startDemo(t, binary, "-fcgi", socket, "-mount", "/app")
 
 	port := freePort(t)
-	config := fmt.Sprintf(`
-daemon off;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path %[1]s/client_body;
-	fastcgi_temp_path %[1]s/fastcgi;
-	proxy_temp_path %[1]s/proxy;
-	uwsgi_temp_path %[1]s/uwsgi;
-	scgi_temp_path %[1]s/scgi;
+	startNginx(t, nginx, dir, port, fmt.Sprintf(`
 	server {
-		listen 127.0.0.1:%[2]d;
+		listen 127.0.0.1:%d;
 		location /app/ {
 			include /etc/nginx/fastcgi_params;
-			fastcgi_pass unix:%[3]s;
+			fastcgi_pass unix:%s;
 		}
-	}
-}
-`, dir, port, socket)
-	configPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(configPath, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(nginx, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", configPath)
-	var nginxOutput strings.Builder
-	cmd.Stdout, cmd.Stderr = &nginxOutput, &nginxOutput
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		// SIGTERM, so that the master stops its workers too.
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-		if t.Failed() {
-			errorLog, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Logf("nginx output:\n%s\nnginx error log:\n%s", nginxOutput.String(), errorLog)
-		}
-	}()
+	}`, port, socket))
 	address := fmt.Sprintf("127.0.0.1:%d", port)
-	waitForListener(t, address)
 
 	loginFlow(t, "http://"+address, "/app")
 }

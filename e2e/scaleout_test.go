@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,55 +21,20 @@ func TestScaleOut(t *testing.T) {
 	database := []string{"DATABASE_URL=" + testdb.PostgresURL(t)}
 	instances := []*demo{startDemoWith(t, binary, database), startDemoWith(t, binary, database)}
 
-	dir := t.TempDir()
 	port := freePort(t)
-	config := fmt.Sprintf(`
-daemon off;
-master_process off;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path %[1]s/client_body;
-	fastcgi_temp_path %[1]s/fastcgi;
-	proxy_temp_path %[1]s/proxy;
-	uwsgi_temp_path %[1]s/uwsgi;
-	scgi_temp_path %[1]s/scgi;
+	startNginx(t, nginx, t.TempDir(), port, fmt.Sprintf(`
 	upstream miniweb {
-		server %[3]s;
-		server %[4]s;
+		server %s;
+		server %s;
 	}
 	server {
-		listen 127.0.0.1:%[2]d;
+		listen 127.0.0.1:%d;
 		location / {
 			proxy_pass http://miniweb;
 			proxy_set_header Host $http_host;
 		}
-	}
-}
-`, dir, port, instances[0].address, instances[1].address)
-	configPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(configPath, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(nginx, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", configPath)
-	var nginxOutput strings.Builder
-	cmd.Stdout, cmd.Stderr = &nginxOutput, &nginxOutput
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			errorLog, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Logf("nginx output:\n%s\nnginx error log:\n%s", nginxOutput.String(), errorLog)
-		}
-	}()
+	}`, instances[0].address, instances[1].address, port))
 	site := fmt.Sprintf("http://127.0.0.1:%d", port)
-	waitForListener(t, site[len("http://"):])
 
 	jar, err := cookiejar.New(nil)
 	if err != nil {
