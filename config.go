@@ -14,6 +14,7 @@ import (
 
 	"example.com/miniweb/db"
 	"example.com/miniweb/framework"
+	"example.com/miniweb/users"
 )
 
 // Environment variables that configure the demo.
@@ -130,6 +131,9 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 		password := getenv(passwordVariable)
 		if password == "" {
 			return config{}, fmt.Errorf("-user %s: set the password in $%s", *user, passwordVariable)
+		}
+		if err := users.CheckUsername(*user); err != nil {
+			return config{}, fmt.Errorf("-user %q: %w", *user, err)
 		}
 		c.firstUser, c.firstPassword = *user, password
 	}

@@ -497,6 +497,8 @@ func TestParseConfig(t *testing.T) {
 		{name: "-user with password", args: []string{"-user", "ada"}, env: map[string]string{passwordVariable: "pw"},
 			wantAddr: "127.0.0.1:8080", wantUser: "ada", wantKeys: 2},
 		{name: "-user without password", args: []string{"-user", "ada"}, wantError: passwordVariable},
+		{name: "-user a name sign-up refuses", args: []string{"-user", "a b"}, env: map[string]string{passwordVariable: "pw"}, wantError: "user name"},
+		{name: "-user too short", args: []string{"-user", "x"}, env: map[string]string{passwordVariable: "pw"}, wantError: "user name"},
 		{name: "hex keys", env: map[string]string{hashKeyVariable: hexHash, blockKeyVariable: hexBlock},
 			wantAddr: "127.0.0.1:8080", wantUser: "admin", wantKeys: 2},
 		{name: "base64 keys", env: map[string]string{

@@ -209,12 +209,13 @@ func retryLater(w http.ResponseWriter, retryAfter time.Duration) string {
 }
 
 // throttledMessage tells a throttled user when to try again, in whole
-// minutes rounded up.
+// minutes rounded up. Its words fit every throttled form: a login, a
+// sign-up, a password change.
 func throttledMessage(seconds int) string {
 	if minutes := (seconds + 59) / 60; minutes > 1 {
-		return fmt.Sprintf("Too many failed logins. Try again in %d minutes.", minutes)
+		return fmt.Sprintf("Too many attempts. Try again in %d minutes.", minutes)
 	}
-	return "Too many failed logins. Try again in a minute."
+	return "Too many attempts. Try again in a minute."
 }
 
 // clientAddress returns the client the throttle counts for r: its IP

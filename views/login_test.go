@@ -377,10 +377,10 @@ func TestThrottledMessage(t *testing.T) {
 		seconds int
 		want    string
 	}{
-		{1, "Too many failed logins. Try again in a minute."},
-		{60, "Too many failed logins. Try again in a minute."},
-		{61, "Too many failed logins. Try again in 2 minutes."},
-		{180, "Too many failed logins. Try again in 3 minutes."},
+		{1, "Too many attempts. Try again in a minute."},
+		{60, "Too many attempts. Try again in a minute."},
+		{61, "Too many attempts. Try again in 2 minutes."},
+		{180, "Too many attempts. Try again in 3 minutes."},
 	}
 	for _, tc := range tests {
 		if got := throttledMessage(tc.seconds); got != tc.want {

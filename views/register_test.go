@@ -102,6 +102,9 @@ func TestRegisterThrottled(t *testing.T) {
 		t.Errorf("sign-up %d: %d, Retry-After %q; want %d with a wait", throttle.FailuresPerClient+1,
 			rec.Code, rec.Header().Get("Retry-After"), http.StatusTooManyRequests)
 	}
+	if body := rec.Body.String(); !strings.Contains(body, "Too many attempts.") || strings.Contains(body, "failed login") {
+		t.Errorf("sign-up %d: the page does not say there were too many attempts, or speaks of failed logins", throttle.FailuresPerClient+1)
+	}
 }
 
 // TestRegisterDatabaseDown checks that a database that has gone away gives
