@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"slices"
 	"strconv"
@@ -37,10 +38,12 @@ func readChunked(br *bufio.Reader, r *request, lim limits) error {
 			return err
 		}
 		sizeText, _, _ := strings.Cut(line, ";")
-		if sizeText == "" || !allHex(sizeText) {
+		// Unsigned base 16 refuses a sign, 0x, underscores and "".
+		unsigned, err := strconv.ParseUint(sizeText, 16, 63)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return badRequest("invalid chunk size")
 		}
-		size, err := strconv.ParseInt(sizeText, 16, 64)
+		size := int64(unsigned)
 		if err != nil || size > lim.maxBodyBytes-int64(len(body)) {
 			return &requestError{statusContentTooLarge, "request body too large"}
 		}
@@ -85,14 +88,4 @@ func readChunked(br *bufio.Reader, r *request, lim limits) error {
 			r.trailer = append(r.trailer, f)
 		}
 	}
-}
-
-// allHex reports whether s holds only hexadecimal digits; "" does.
-func allHex(s string) bool {
-	for i := range len(s) {
-		if !isHex(s[i]) {
-			return false
-		}
-	}
-	return true
 }

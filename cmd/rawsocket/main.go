@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// No TCP keep-alive probes on accepted connections: the idle timeout
 	// ends a silent connection, and setting the probes up costs four
 	// system calls a connection.
-	config := net.ListenConfig{KeepAliveConfig: net.KeepAliveConfig{Enable: false}, KeepAlive: -1}
+	config := net.ListenConfig{KeepAlive: -1}
 	listener, err := config.Listen(ctx, "tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("rawsocket: %w", err)

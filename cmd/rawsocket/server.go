@@ -194,16 +194,18 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 	})
 	defer stop()
 
+	start := time.Now()
 	for served := 0; ; served++ {
 		// The first request's line and header must arrive within the
 		// header timeout of the connection's start; each next request
 		// must start within the idle timeout, and its line and header
 		// then arrive within the header timeout.
-		wait := s.headerTimeout
+		headerDeadline := start.Add(s.headerTimeout)
+		wait := headerDeadline
 		if served > 0 {
-			wait = s.idleTimeout
+			wait = time.Now().Add(s.idleTimeout)
 		}
-		conn.SetReadDeadline(time.Now().Add(wait))
+		conn.SetReadDeadline(wait)
 		mu.Lock()
 		idle = !stopping
 		mu.Unlock()
@@ -218,10 +220,12 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 			return
 		}
 		if served > 0 {
-			// The first request's deadline runs on from the connection's
-			// start, set above; a later one's starts at its first byte.
-			conn.SetReadDeadline(time.Now().Add(s.headerTimeout))
+			headerDeadline = time.Now().Add(s.headerTimeout)
 		}
+		// Set again even for the first request: a shutdown that began
+		// while Peek returned set a deadline of now, and a request under
+		// way is answered first.
+		conn.SetReadDeadline(headerDeadline)
 		r, err := readRequest(br, s.limits)
 		if err == nil {
 			conn.SetDeadline(time.Now().Add(s.bodyTimeout))
@@ -238,8 +242,8 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 			resp = s.route(r)
 		}
 		clientKeepsOpen := err == nil && keepAlive(r)
-		keepAlive := clientKeepsOpen && !s.closeEach && served+1 < s.maxRequests && ctx.Err() == nil
-		if clientKeepsOpen && !keepAlive {
+		keepOpen := clientKeepsOpen && !s.closeEach && served+1 < s.maxRequests && ctx.Err() == nil
+		if clientKeepsOpen && !keepOpen {
 			// The client may have sent its next request already, which
 			// the server closes on: reading it away avoids a reset.
 			unread = true
@@ -252,11 +256,11 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 
 		conn.SetWriteDeadline(time.Now().Add(s.writeTimeout))
 		head := r.method == "HEAD"
-		if _, err := io.WriteString(conn, formatResponse(resp, head, keepAlive, r.proto, s.now())); err != nil {
+		if _, err := io.WriteString(conn, formatResponse(resp, head, keepOpen, r.proto, s.now())); err != nil {
 			s.logger.Debug("write failed", "err", err)
 			return
 		}
-		if !keepAlive {
+		if !keepOpen {
 			return
 		}
 	}
@@ -268,21 +272,21 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 // Connection: keep-alive. Connection holds a comma-separated list of
 // options, in any case.
 func keepAlive(r *request) bool {
-	close, keep := false, false
+	wantsClose, wantsKeep := false, false
 	for _, value := range r.values("connection") {
 		for option := range strings.SplitSeq(value, ",") {
 			switch strings.ToLower(strings.TrimSpace(option)) {
 			case "close":
-				close = true
+				wantsClose = true
 			case "keep-alive":
-				keep = true
+				wantsKeep = true
 			}
 		}
 	}
-	if close {
+	if wantsClose {
 		return false
 	}
-	return r.proto != "HTTP/1.0" || keep
+	return r.proto != "HTTP/1.0" || wantsKeep
 }
 
 // route passes r to the view for its path, or answers 404.
