@@ -8,9 +8,8 @@
 //
 // The stores write one SQL text for both engines. These are the only
 // differences, and this is the one place that knows them:
-//   - Placeholders are $1, $2, … in both. SQLite reads "$1" as a named
-//     parameter and numbers parameters in order of first appearance, so a
-//     statement must use $1 before $2.
+//   - Placeholders are $1, $2, … in both, $N standing for the Nth
+//     argument, in any order in the text.
 //   - Times are stored as Unix seconds in a BIGINT, which both read alike.
 //   - Identity columns: SQLite's INTEGER PRIMARY KEY, PostgreSQL's
 //     GENERATED ALWAYS AS IDENTITY. The migrations therefore come in two
@@ -99,6 +98,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// take turns anyway. A few connections serve a flood as fast as
 		// many, in a fraction of the memory.
 		database.SetMaxOpenConns(MaxSQLiteConnections)
+		database.SetMaxIdleConns(MaxSQLiteConnections) // kept: each new one reads the schema again
 	case Postgres:
 		// Each is a server process; a flood must not take them all.
 		database.SetMaxOpenConns(MaxPostgresConnections)

@@ -164,9 +164,9 @@ func (s *Store) query(ctx context.Context, query, user string, args ...any) ([]N
 // either engine.
 func (s *Store) Update(ctx context.Context, user string, id, version int64, title, body string) (Note, error) {
 	result, err := s.db.ExecContext(ctx,
-		"UPDATE notes SET title = $1, body = $2, version = version + 1, updated_at = $3"+
-			" WHERE id = $4 AND version = $5 AND user_id = (SELECT id FROM users WHERE username = $6)",
-		title, body, s.now().Unix(), id, version, user)
+		"UPDATE notes SET title = $2, body = $3, version = version + 1, updated_at = $4"+
+			" WHERE user_id = "+ownerID+" AND id = $5 AND version = $6",
+		user, title, body, s.now().Unix(), id, version)
 	if err != nil {
 		return Note{}, fmt.Errorf("notes: updating note %d of %q: %w", id, user, err)
 	}

@@ -188,8 +188,9 @@ func (t *Throttle) refund(ctx context.Context, bucket string) error {
 	return nil
 }
 
-// sweep deletes the buckets that have had a whole Window to refill, and
-// so are full, at most once every sweepEvery in this process. A failed
+// sweep deletes the throttle's buckets that have had a whole Window to
+// refill, and so are full, at most once every sweepEvery in this process;
+// other throttles' buckets are theirs to sweep. A failed
 // sweep is tried again next time: nothing depends on it but the table's
 // size.
 func (t *Throttle) sweep(ctx context.Context, now time.Time) {
@@ -200,7 +201,8 @@ func (t *Throttle) sweep(ctx context.Context, now time.Time) {
 	}
 	t.mu.Unlock()
 	if due {
-		t.db.ExecContext(ctx, "DELETE FROM throttle WHERE updated_at < $1", now.Add(-Window).UnixMilli())
+		t.db.ExecContext(ctx, "DELETE FROM throttle WHERE updated_at < $1 AND bucket LIKE $2",
+			now.Add(-Window).UnixMilli(), t.name+" %")
 	}
 }
 

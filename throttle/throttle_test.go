@@ -259,9 +259,12 @@ func TestThrottleFloodLocksNobodyElse(t *testing.T) {
 }
 
 // TestThrottleSweep checks that buckets that have refilled are deleted,
-// and that a bucket still short of tokens is kept.
+// that a bucket still short of tokens is kept, and that a throttle sweeps
+// only its own.
 func TestThrottleSweep(t *testing.T) {
 	throttle, c := newTestThrottle(t)
+	other := New(throttle.db, "sign-up", c.Now)
+	fail(t, other, "old", "192.0.2.1", 1)
 	fail(t, throttle, "old", "192.0.2.1", 1)
 	c.advance(Window + sweepEvery)
 	fail(t, throttle, "new", "192.0.2.2", 1) // sweeps, then counts
@@ -276,8 +279,9 @@ func TestThrottleSweep(t *testing.T) {
 		rows.Scan(&bucket)
 		buckets = append(buckets, bucket)
 	}
-	if fmt.Sprint(buckets) != "[login client:192.0.2.2 login client:192.0.2.2 user:new login user:new]" {
-		t.Errorf("buckets after a sweep: %v, want only the new attempt's", buckets)
+	if fmt.Sprint(buckets) != "[login client:192.0.2.2 login client:192.0.2.2 user:new login user:new "+
+		"sign-up client:192.0.2.1 sign-up client:192.0.2.1 user:old sign-up user:old]" {
+		t.Errorf("buckets after a sweep: %v, want the new attempt's and the other throttle's", buckets)
 	}
 }
 

@@ -256,12 +256,12 @@ func (s *Store) CreateFirst(ctx context.Context, name, password string) (bool, e
 // Empty reports whether the store has no user at all, as before the first
 // start.
 func (s *Store) Empty(ctx context.Context) (bool, error) {
-	var any int
-	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM users LIMIT 1) AS one").Scan(&any)
+	var exists bool
+	err := s.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users)").Scan(&exists)
 	if err != nil {
-		return false, fmt.Errorf("users: counting users: %w", err)
+		return false, fmt.Errorf("users: looking for a user: %w", err)
 	}
-	return any == 0, nil
+	return !exists, nil
 }
 
 // Authenticate reports whether password is the password of the user

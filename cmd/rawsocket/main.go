@@ -39,7 +39,8 @@
 //     missing, repeated or invalid Host, an invalid or repeated
 //     Content-Length, or a connection closed mid-request.
 //   - 408 Request Timeout: the header section or body did not arrive in time.
-//   - 413 Content Too Large: Content-Length over the body limit.
+//   - 413 Content Too Large: a body over the body limit, by Content-Length
+//     or by its chunks.
 //   - 414 URI Too Long: a request-target over 8000 bytes.
 //   - 431 Request Header Fields Too Large: a field line, the header
 //     section or the number of fields over its limit.
