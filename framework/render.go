@@ -109,12 +109,12 @@ func (p *Pages) execute(r *http.Request, name string, context pongo2.Context) ([
 // with [Sessions.Flashes], which writes the session back without them
 // through a Set-Cookie header.
 func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name string, data pongo2.Context) {
-	flashes, err := p.sessions.Flashes(w, r)
+	session, err := p.sessions.Load(w, r)
 	if err != nil {
 		p.ServerError(w, r, err)
 		return
 	}
-	session, err := p.sessions.Load(w, r) // cached by Flashes
+	flashes, err := p.sessions.Flashes(w, r) // from the session just loaded
 	if err != nil {
 		p.ServerError(w, r, err)
 		return

@@ -29,23 +29,25 @@ var _ http.Handler = Routes(nil)
 // ServeHTTP calls the handler for r.URL.Path, as described on [Routes],
 // or [http.NotFound] when there is none.
 func (routes Routes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if handler, ok := routes.lookup(r.URL.Path); ok {
-		handler.ServeHTTP(w, r)
-		return
-	}
-	http.NotFound(w, r)
+	routes.serve(w, r, http.NotFound)
 }
 
 // WithNotFound returns a handler that serves routes, and calls notFound
 // for a path that has no entry. notFound should answer 404 Not Found.
 func (routes Routes) WithNotFound(notFound http.Handler) http.Handler {
+	answer := notFound.ServeHTTP
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if handler, ok := routes.lookup(r.URL.Path); ok {
-			handler.ServeHTTP(w, r)
-			return
-		}
-		notFound.ServeHTTP(w, r)
+		routes.serve(w, r, answer)
 	})
+}
+
+// serve calls the handler for r.URL.Path, or notFound when there is none.
+func (routes Routes) serve(w http.ResponseWriter, r *http.Request, notFound http.HandlerFunc) {
+	if handler, ok := routes.lookup(r.URL.Path); ok {
+		handler.ServeHTTP(w, r)
+		return
+	}
+	notFound(w, r)
 }
 
 // lookup returns the handler for path: its own entry, or else the entry

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"golang.org/x/net/http/httpguts"
 
@@ -112,7 +113,7 @@ func (c *checker) checkHeader() {
 				c.reportf("invalid value %q for header %s", value, name)
 			}
 		}
-		closing := name == "Connection" && len(values) == 1 && values[0] == "close"
+		closing := name == "Connection" && len(values) == 1 && strings.EqualFold(values[0], "close")
 		if wsgi.IsHopByHop(name) && !closing {
 			c.reportf("hop-by-hop header %s set by the application", name)
 		}

@@ -91,6 +91,10 @@ func TestRules(t *testing.T) {
 			w.Header().Set("Connection", "close")
 			w.WriteHeader(http.StatusNoContent)
 		}},
+		{name: "Connection: Close, in any case", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Connection", "Close")
+			w.WriteHeader(http.StatusNoContent)
+		}},
 		{name: "another hop-by-hop header", want: "hop-by-hop header Upgrade", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Upgrade", "h2c")
 			w.WriteHeader(http.StatusNoContent)
