@@ -109,8 +109,7 @@ func (s *Store) Newest(ctx context.Context, user string, n int) ([]Note, error) 
 	if n < 1 {
 		return nil, fmt.Errorf("notes: the %d newest notes: want at least 1", n)
 	}
-	return s.query(ctx, "SELECT "+columns+" FROM notes WHERE user_id = "+ownerID+
-		" ORDER BY created_at DESC, id DESC LIMIT $2", user, n)
+	return s.query(ctx, newestFirst, user, n, 0)
 }
 
 // List returns page (from 1) of user's notes, newest first, perPage a
@@ -126,13 +125,17 @@ func (s *Store) List(ctx context.Context, user string, page, perPage int) ([]Not
 	if err != nil {
 		return nil, 0, fmt.Errorf("notes: counting the notes of %q: %w", user, err)
 	}
-	list, err := s.query(ctx, "SELECT "+columns+" FROM notes WHERE user_id = "+ownerID+
-		" ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3", user, perPage, (page-1)*perPage)
+	list, err := s.query(ctx, newestFirst, user, perPage, (page-1)*perPage)
 	if err != nil {
 		return nil, 0, err
 	}
 	return list, total, nil
 }
+
+// newestFirst selects $2 of the owner's notes, newest first, after
+// skipping $3 of them.
+const newestFirst = "SELECT " + columns + " FROM notes WHERE user_id = " + ownerID +
+	" ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
 
 // query runs a SELECT of columns for user's notes and reads every row.
 func (s *Store) query(ctx context.Context, query, user string, args ...any) ([]Note, error) {

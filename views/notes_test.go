@@ -88,6 +88,8 @@ func TestNotes(t *testing.T) {
 				{name: "list, page -1", method: http.MethodGet, path: "/notes?page=-1", wantStatus: http.StatusBadRequest},
 				{name: "list, page x", method: http.MethodGet, path: "/notes?page=x", wantStatus: http.StatusBadRequest},
 				{name: "list, page overflowing", method: http.MethodGet, path: "/notes?page=99999999999999999999", wantStatus: http.StatusBadRequest},
+				{name: "list, the last page number allowed", method: http.MethodGet, path: "/notes?page=2147483648", wantStatus: http.StatusNotFound},
+				{name: "list, a page number past 2^31", method: http.MethodGet, path: "/notes?page=2147483649", wantStatus: http.StatusBadRequest},
 				{name: "list, anonymous", method: http.MethodGet, path: "/notes", anonymous: true,
 					wantStatus: http.StatusSeeOther, wantLocation: "/login?next=/notes"},
 				{name: "list, POST", method: http.MethodPost, path: "/notes", wantStatus: http.StatusMethodNotAllowed},

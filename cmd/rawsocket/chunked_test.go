@@ -53,6 +53,8 @@ func chunkedTests() []parseTest {
 		{name: "chunk size overflowing int64", raw: chunkedPost("", "fffffffffffffffff\r\n"), want: http.StatusRequestEntityTooLarge},
 		{name: "chunk line over the field limit", raw: chunkedPost("", "5;"+strings.Repeat("e", defaultMaxFieldBytes)+"\r\nhello\r\n0\r\n\r\n"), want: http.StatusBadRequest},
 		{name: "trailer field over the field limit", raw: chunkedPost("", "0\r\nX-A: "+strings.Repeat("b", defaultMaxFieldBytes)+"\r\n\r\n"), want: http.StatusRequestHeaderFieldsTooLarge},
+		{name: "too many trailer fields", raw: chunkedPost("", "0\r\n"+strings.Repeat("X-A: b\r\n", defaultMaxFields+1)+"\r\n"), want: http.StatusRequestHeaderFieldsTooLarge},
+		{name: "trailer section over the header limit", raw: chunkedPost("", "0\r\n"+strings.Repeat("X-A: "+strings.Repeat("b", 1000)+"\r\n", defaultMaxHeaderBytes/1000+1)+"\r\n"), want: http.StatusRequestHeaderFieldsTooLarge},
 		{name: "gzip then chunked", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", want: http.StatusNotImplemented},
 	}
 }
