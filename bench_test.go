@@ -22,6 +22,7 @@ import (
 
 	"example.com/miniweb/framework"
 	"example.com/miniweb/internal/baseline"
+	"example.com/miniweb/locales"
 )
 
 // benchPaths are the ten paths of the route-dispatch benchmarks.
@@ -155,7 +156,11 @@ func newBaseline(b *testing.B) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	handler, err := baseline.Handler(templates, sessionKeyBytes(b)...)
+	catalogue, err := locales.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	handler, err := baseline.Handler(templates, catalogue, sessionKeyBytes(b)...)
 	if err != nil {
 		b.Fatal(err)
 	}

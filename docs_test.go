@@ -1,7 +1,8 @@
 package main
 
-// The walkthrough in docs/ is checked against the code by the tests in
-// this file, so that every page stays true as the code changes:
+// The walkthrough in docs/, and its Chinese mirror in docs/zh/, is checked
+// against the code by the tests in this file, so that every page stays
+// true as the code changes. "docs/*.md" below means both trees.
 //
 //   - TestDocsQuotes: every ```go block in docs/*.md is quoted from a real
 //     file. The line before it names the source, <!-- quote: PATH DECL -->,
@@ -16,6 +17,9 @@ package main
 //     equal what docsDiagrams[NAME] draws from the code.
 //   - TestDocsLinks: every relative link in docs/*.md and README.md must
 //     name a file that exists, and for a #fragment, a heading in it.
+//   - TestDocsTranslations: docs/zh/ has the same pages as docs/, and each
+//     pair has the same marked blocks in the same order, so the two
+//     languages quote the same code and show the same transcripts.
 //   - TestStarterCopy: step 12's recipe, run on a copy of the tree.
 //
 // go test -run TestDocs -update rewrites the quote, output and diagram
@@ -166,16 +170,32 @@ func (p *docsPage) content(b docsBlock) string {
 	return strings.Join(p.lines[b.open+1:b.close], "\n")
 }
 
-// docsPages reads every docs/*.md file.
+// docsTrees are the folders of the walkthrough, one a language: the
+// English pages and their Chinese mirror. Both trees have the same files,
+// and TestDocsTranslations checks that they quote the same code.
+var docsTrees = []string{"docs", filepath.Join("docs", "zh")}
+
+// docsPaths returns the Markdown files of every tree in docsTrees.
+func docsPaths(t *testing.T) []string {
+	t.Helper()
+	var paths []string
+	for _, tree := range docsTrees {
+		found, err := filepath.Glob(filepath.Join(tree, "*.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(found) == 0 {
+			t.Fatalf("no %s/*.md files", tree)
+		}
+		paths = append(paths, found...)
+	}
+	return paths
+}
+
+// docsPages reads every Markdown file of the walkthrough, in both trees.
 func docsPages(t *testing.T) []*docsPage {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("docs", "*.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatal("no docs/*.md files")
-	}
+	paths := docsPaths(t)
 	var pages []*docsPage
 	for _, path := range paths {
 		page, err := readDocsPage(path)
@@ -400,16 +420,68 @@ func docsDeclaredNames(d *ast.GenDecl) []string {
 	return names
 }
 
+// TestDocsTranslations checks that every tree of docsTrees has the same
+// pages, and that a page and its translation have the same fenced blocks
+// (quotes, transcripts, diagrams, commands), in the same order and with
+// the same text: the prose is translated, the code is not.
+func TestDocsTranslations(t *testing.T) {
+	byName := make(map[string][]*docsPage) // file name → its page in each tree
+	for _, page := range docsPages(t) {
+		name := filepath.Base(page.path)
+		byName[name] = append(byName[name], page)
+	}
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		pages := byName[name]
+		if len(pages) != len(docsTrees) {
+			t.Errorf("%s is in %d of the %d trees %v: every page needs its translation", name, len(pages), len(docsTrees), docsTrees)
+			continue
+		}
+		want := docsCodeBlocks(pages[0])
+		for _, page := range pages[1:] {
+			got := docsCodeBlocks(page)
+			for i := range max(len(want), len(got)) {
+				switch {
+				case i >= len(got):
+					t.Errorf("%s lacks %s's block %d, %s", page.path, pages[0].path, i+1, want[i].name)
+				case i >= len(want):
+					t.Errorf("%s has a block %d, %s, that %s lacks", page.path, i+1, got[i].name, pages[0].path)
+				case got[i] != want[i]:
+					t.Errorf("%s: block %d is %s, but in %s it is %s, or its text differs (the translation must show the same code)",
+						page.path, i+1, got[i].name, pages[0].path, want[i].name)
+				}
+				if i < len(got) && i < len(want) && got[i] != want[i] {
+					break // one error a page: the blocks after it may be shifted
+				}
+			}
+		}
+	}
+}
+
+// docsCodeBlock is a block that must be the same in every language.
+type docsCodeBlock struct {
+	name string // "quote framework/routes.go Routes", or the language of an unmarked block: "sh"
+	text string
+}
+
+// docsCodeBlocks returns page's fenced blocks, in order.
+func docsCodeBlocks(page *docsPage) []docsCodeBlock {
+	var blocks []docsCodeBlock
+	for _, b := range page.blocks {
+		name := b.kind + " " + b.source
+		if b.kind == "" {
+			name = "```" + b.lang
+		}
+		blocks = append(blocks, docsCodeBlock{name: name, text: page.content(b)})
+	}
+	return blocks
+}
+
 // TestDocsLinks checks that every relative link in docs/*.md and
 // README.md names a file or directory that exists, and that a #fragment
 // names a heading of the Markdown file it points into, as GitHub makes
 // the anchors.
 func TestDocsLinks(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("docs", "*.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	paths = append(paths, "README.md")
+	paths := append(docsPaths(t), "README.md")
 	links := 0
 	for _, path := range paths {
 		page, err := readDocsPage(path)
@@ -715,12 +787,17 @@ var docsLayerPurpose = map[string]string{
 // compared after docsNormalize.
 func TestDocsOutputs(t *testing.T) {
 	env := &docsEnv{t: t}
+	made := make(map[string]string) // each language's page shows the same transcript
 	sources := checkDocsBlocks(t, "output", "console", func(name string) (string, error) {
+		if text, ok := made[name]; ok {
+			return text, nil
+		}
 		produce, ok := docsOutputs[name]
 		if !ok {
 			return "", errors.New("no such transcript in docsOutputs")
 		}
-		return docsNormalize(produce(env)), nil
+		made[name] = docsNormalize(produce(env))
+		return made[name], nil
 	})
 	for name := range docsOutputs {
 		if !slices.Contains(sources, name) {
@@ -1276,6 +1353,16 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 	},
 
 	// docs/04-templates.md
+	"demo-languages": func(e *docsEnv) string {
+		demo := e.demo(nil)
+		chinese := []string{"Accept-Language: zh-CN,zh;q=0.9"}
+		head, _ := demo.curl(e, "", "GET", "/login", chinese, "")
+		_, body := demo.curl(e, "", "POST", "/login", chinese, docsForm("username=admin", "password=wrong"))
+		return "$ curl -s -D - -o /dev/null -H 'Accept-Language: zh-CN,zh;q=0.9' http://127.0.0.1:8080/login | grep -E '^(Content-Language|Vary):'\n" +
+			docsGrep(`^(Content-Language|Vary):`, head) +
+			"$ curl -s -H 'Accept-Language: zh-CN,zh;q=0.9' -d username=admin -d password=wrong http://127.0.0.1:8080/login | grep -E '<html|<title>|role=\"alert\"'\n" +
+			docsGrep(`<html|<title>|role="alert"`, body)
+	},
 	"demo-escape": func(e *docsEnv) string {
 		_, body := e.demo(nil).curl(e, "", "POST", "/login", nil,
 			docsForm("username="+url.QueryEscape("<b>Ada</b>"), "password=x"))
@@ -1573,7 +1660,7 @@ var starterResource = struct {
 // table.
 var starterMainEdits = []struct{ after, add string }{
 	{after: `"example.com/mysite/notes"`, add: `"example.com/mysite/bookmarks"`},
-	{after: `myNotes := views.Notes(`, add: `myBookmarks := views.Bookmarks(bookmarks.NewStore(database), pages, sessions)`},
+	{after: `myNotes := views.Notes(`, add: `myBookmarks := views.Bookmarks(bookmarks.NewStore(database), pages, sessions, catalogue)`},
 	{after: `"/notes/":`, add: `"/bookmarks":  myBookmarks,
 "/bookmarks/": myBookmarks, // a subtree: /bookmarks/12/edit too`},
 }
@@ -1656,6 +1743,53 @@ func starterAddResource(t *testing.T, dir string) {
 	if err := os.WriteFile(main, formatted, 0o644); err != nil {
 		t.Fatal(err)
 	}
+
+	for _, file := range slices.Sorted(maps.Keys(starterMessages)) {
+		path := filepath.Join(dir, "locales", file)
+		contents, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opening, rest, ok := strings.Cut(string(contents), "\n")
+		if !ok || opening != "{" {
+			t.Fatalf("locales/%s does not open with a line %q, after which %s adds the bookmarks' messages", file, "{", page)
+		}
+		edited := opening + "\n" + starterMessages[file] + "\n" + rest
+		if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// starterMessages are the lines that step 4 of docs/12-make-it-yours.md
+// adds by hand to each message file in locales/, after its opening
+// brace: the words of the bookmarks' pages and flash messages, under the
+// IDs that sed made of the notes' (NewNote became NewBookmark).
+var starterMessages = map[string]string{
+	"en.json": `  "Bookmarks": "Bookmarks",
+  "YourBookmarks": "Your bookmarks",
+  "NoBookmarks": "No bookmarks yet.",
+  "NewBookmark": "New bookmark",
+  "EditBookmark": "Edit bookmark",
+  "AllBookmarks": "All bookmarks",
+  "BookmarkSaved": "Bookmark saved.",
+  "BookmarkDeleted": "Bookmark deleted.",
+  "BookmarkConflict": "This bookmark was changed after you opened it. Here is the saved version; your text is in the form below. Saving again replaces the saved version.",
+  "BookmarkTitleRequired": "Give the bookmark a title.",
+  "BookmarkTitleTooLong": "A title has at most {{.Max}} characters.",
+  "BookmarkBodyTooLong": "A bookmark has at most {{.Max}} characters.",`,
+	"zh-Hans.json": `  "Bookmarks": "书签",
+  "YourBookmarks": "你的书签",
+  "NoBookmarks": "还没有书签。",
+  "NewBookmark": "新建书签",
+  "EditBookmark": "编辑书签",
+  "AllBookmarks": "全部书签",
+  "BookmarkSaved": "书签已保存。",
+  "BookmarkDeleted": "书签已删除。",
+  "BookmarkConflict": "你打开这个书签之后，它又被修改过。下面是已保存的版本，你写的内容在下方的表单里。再次保存会替换已保存的版本。",
+  "BookmarkTitleRequired": "请给书签起个标题。",
+  "BookmarkTitleTooLong": "标题最多 {{.Max}} 个字符。",
+  "BookmarkBodyTooLong": "书签最多 {{.Max}} 个字符。",`,
 }
 
 // starterGo runs the go command with args in dir, with only the Go

@@ -8,6 +8,7 @@ require (
 	github.com/flosch/pongo2/v6 v6.0.0
 	github.com/gorilla/securecookie v1.1.2
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/nicksnyder/go-i18n/v2 v2.7.0
 	github.com/pressly/goose/v3 v3.30.0
 	golang.org/x/net v0.62.0
 	golang.org/x/text v0.44.0

@@ -37,6 +37,7 @@ import (
 	"example.com/miniweb/db"
 	"example.com/miniweb/framework"
 	"example.com/miniweb/framework/validate"
+	"example.com/miniweb/locales"
 	"example.com/miniweb/notes"
 	"example.com/miniweb/throttle"
 	"example.com/miniweb/users"
@@ -261,24 +262,29 @@ func newRoutes(ctx context.Context, config config, database *db.DB, logger *slog
 	if err != nil {
 		return app{}, err
 	}
-	pages, err := framework.NewPages(templates, sessions, logger, config.dev)
+	catalogue, err := locales.Load()
+	if err != nil {
+		return app{}, err
+	}
+	pages, err := framework.NewPages(templates, sessions, views.PageGlobals(catalogue), logger, config.dev)
 	if err != nil {
 		return app{}, err
 	}
 	logins := throttle.New(database, "login", time.Now)    // failed logins and password changes
 	signUps := throttle.New(database, "sign-up", time.Now) // every sign-up, by name and by client
 	notebook := notes.NewStore(database)
-	login := views.Login(accounts.Authenticate, logins, pages, sessions, logger)
-	myNotes := views.Notes(notebook, pages, sessions)
+	login := views.Login(accounts.Authenticate, logins, pages, sessions, catalogue, logger)
+	myNotes := views.Notes(notebook, pages, sessions, catalogue)
 	routes := framework.Routes{
 		"/":         login,
 		"/login":    login,
-		"/register": views.Register(accounts, signUps, pages, sessions, logger),
+		"/register": views.Register(accounts, signUps, pages, sessions, catalogue, logger),
 		"/home":     views.Home(notebook, pages, sessions),
 		"/notes":    myNotes,
 		"/notes/":   myNotes, // a subtree: /notes/12/edit too
-		"/account":  views.Account(accounts, logins, pages, sessions, logger),
-		"/logout":   views.Logout(pages, sessions),
+		"/account":  views.Account(accounts, logins, pages, sessions, catalogue, logger),
+		"/logout":   views.Logout(pages, sessions, catalogue),
+		"/language": views.Language(catalogue), // the switch in every page's footer
 	}
 	if config.dev {
 		routes["/environ"] = views.Environ()

@@ -922,7 +922,7 @@ func TestServerErrorPageUnderMount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app.routes["/boom"] = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })
+	app.routes["/boom"] = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("the secret detail") })
 	recorder := httptest.NewRecorder()
 	withMiddleware(config, slog.New(slog.DiscardHandler), app).ServeHTTP(recorder, httptest.NewRequest(http.MethodGet, "/app/boom", nil))
 	res := response{status: recorder.Code, header: recorder.Header(), body: recorder.Body.String()}
@@ -938,7 +938,7 @@ func TestServerErrorPageUnderMount(t *testing.T) {
 			t.Errorf("GET /app/boom: %s = %q, want %q", name, got, want)
 		}
 	}
-	if strings.Contains(res.body, "boom") {
+	if strings.Contains(res.body, "secret detail") {
 		t.Errorf("GET /app/boom: the 500 page shows the panic:\n%s", res.body)
 	}
 }

@@ -94,22 +94,7 @@ func TestBrowser(t *testing.T) {
 		{name: "same site, another port", origin: attacker.URL, wantFetchSite: "same-site"},
 	}
 
-	options := slices.Concat(chromedp.DefaultExecAllocatorOptions[:], []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-	})
-	allocatorCtx, cancelAllocator := chromedp.NewExecAllocator(ctx, options...)
-	defer cancelAllocator()
-	ctx, cancelBrowser := chromedp.NewContext(allocatorCtx)
-	defer cancelBrowser()
+	ctx = startBrowser(t, ctx, chromium)
 
 	steps := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -290,6 +275,95 @@ func TestBrowser(t *testing.T) {
 	click("delete the note", "button.danger", app.URL+"/notes")
 	if got := text("after deleting the note", ".flash"); got != "Note deleted." {
 		t.Errorf("after deleting the note: message = %q, want %q", got, "Note deleted.")
+	}
+}
+
+// startBrowser starts a headless Chromium, the program at chromium, with a
+// profile of its own and the extra options, and returns the context that
+// drives it; it stops when the test ends.
+func startBrowser(t *testing.T, ctx context.Context, chromium string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	options := slices.Concat(chromedp.DefaultExecAllocatorOptions[:], []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}, extra)
+	allocatorCtx, cancelAllocator := chromedp.NewExecAllocator(ctx, options...)
+	t.Cleanup(cancelAllocator)
+	ctx, cancelBrowser := chromedp.NewContext(allocatorCtx)
+	t.Cleanup(cancelBrowser)
+	return ctx
+}
+
+// TestBrowserChinese drives a headless Chromium whose language is Chinese
+// (--lang=zh-CN) through the login of the Python notes: the demo answers
+// in the notes' words, and the footer's switch turns the pages English.
+func TestBrowserChinese(t *testing.T) {
+	chromium := program(t, "chromium", "/usr/bin/chromium")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	demo := startDemo(t, binary)
+	base := "http://" + demo.address
+	// --lang sets a headed browser's Accept-Language; a headless one
+	// takes it from --accept-lang.
+	ctx = startBrowser(t, ctx, chromium, chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"))
+
+	text := func(what, selector string) string {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
+		if err != nil {
+			t.Fatalf("%s: text of %s: %v", what, selector, err)
+		}
+		return strings.TrimSpace(got)
+	}
+	language := func(what string) string {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.lang"))
+		if err != nil {
+			t.Fatalf("%s: <html lang>: %v", what, err)
+		}
+		return got
+	}
+	submit := func(what, username, password, wantURL string) {
+		t.Helper()
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(base+"/login"),
+			chromedp.SendKeys(chromedp.ID("username"), username),
+			chromedp.SendKeys(chromedp.ID("password"), password),
+		); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+		if err != nil || res.URL != wantURL {
+			t.Fatalf("%s: %v, page %v, want %s", what, err, res, wantURL)
+		}
+	}
+
+	submit("a wrong password", "admin", "wrong", base+"/login")
+	if got := language("a wrong password"); got != "zh-Hans" {
+		t.Errorf("a wrong password: <html lang=%q>, want zh-Hans", got)
+	}
+	if got, want := text("a wrong password", ".error"), "用户名或密码错误！"; got != want {
+		t.Errorf("a wrong password: message = %q, want %q", got, want)
+	}
+	submit("the right password", "admin", "secure123", base+"/home")
+	if got, want := text("the right password", "main h1"), "欢迎回来, admin!"; got != want {
+		t.Errorf("the right password: heading = %q, want %q", got, want)
+	}
+
+	res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`footer button[value="en"]`)))
+	if err != nil || res.URL != base+"/home" {
+		t.Fatalf("switch to English: %v, page %v", err, res)
+	}
+	if got, want := text("after switching to English", "main h1"), "Welcome back, admin!"; got != want {
+		t.Errorf("after switching to English: heading = %q, want %q", got, want)
 	}
 }
 

@@ -298,7 +298,7 @@ func ExamplePages() {
 		"hello.html": {Data: []byte(`{% extends "base.html" %}{% block title %}Hello{% endblock %}{% block content %}<p>Hello, {{ name }}! <a href="{{ url("/login") }}">Log in</a></p>{% endblock %}`)},
 	}
 	sessions := exampleSessions() // random keys, as in ExampleNewSessions
-	pages, err := framework.NewPages(templates, sessions, slog.New(slog.DiscardHandler), false)
+	pages, err := framework.NewPages(templates, sessions, nil, slog.New(slog.DiscardHandler), false)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -317,12 +317,50 @@ func ExamplePages() {
 	// <title>Hello</title><p>Hello, &lt;ann&gt;! <a href="/login">Log in</a></p>
 }
 
+// Globals give every page the application's values for the request: here
+// a greeting in the language the request asks for, as the demo's t does
+// with its message catalogue.
+func ExampleGlobals() {
+	templates := fstest.MapFS{
+		"hello.html": {Data: []byte(`<html lang="{{ lang }}"><p>{{ hello }}, {{ name }}!</p>`)},
+	}
+	greetings := map[string]string{"en": "Hello", "zh-Hans": "你好"}
+	globals := func(w http.ResponseWriter, r *http.Request) pongo2.Context {
+		lang := "en"
+		if strings.HasPrefix(r.Header.Get("Accept-Language"), "zh") {
+			lang = "zh-Hans"
+		}
+		w.Header().Set("Content-Language", lang)
+		return pongo2.Context{"lang": lang, "hello": greetings[lang]}
+	}
+	sessions := exampleSessions() // random keys, as in ExampleNewSessions
+	pages, err := framework.NewPages(templates, sessions, globals, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	hello := sessions.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pages.Render(w, r, http.StatusOK, "hello.html", pongo2.Context{"name": "Ada"})
+	}))
+	for _, acceptLanguage := range []string{"zh-CN", "en-GB"} {
+		r := httptest.NewRequest(http.MethodGet, "/hello", nil)
+		r.Header.Set("Accept-Language", acceptLanguage)
+		rec := httptest.NewRecorder()
+		hello.ServeHTTP(rec, r)
+		fmt.Println(rec.Header().Get("Content-Language"), rec.Body)
+	}
+	// Output:
+	// zh-Hans <html lang="zh-Hans"><p>你好, Ada!</p>
+	// en <html lang="en"><p>Hello, Ada!</p>
+}
+
 func ExamplePages_NotFound() {
 	templates := fstest.MapFS{
 		"404.html": {Data: []byte(`<h1>Not found</h1><p>Try <a href="{{ url("/") }}">the start page</a>.</p>`)},
 	}
 	sessions := exampleSessions() // random keys, as in ExampleNewSessions
-	pages, err := framework.NewPages(templates, sessions, slog.New(slog.DiscardHandler), false)
+	pages, err := framework.NewPages(templates, sessions, nil, slog.New(slog.DiscardHandler), false)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -343,7 +381,7 @@ func ExampleRecover() {
 	}
 	sessions := exampleSessions() // random keys, as in ExampleNewSessions
 	// The log gets the panic and its stack; the client gets neither.
-	pages, err := framework.NewPages(templates, sessions, slog.New(slog.DiscardHandler), false)
+	pages, err := framework.NewPages(templates, sessions, nil, slog.New(slog.DiscardHandler), false)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -374,7 +412,7 @@ func ExamplePages_ServerError() {
 			return a
 		},
 	}))
-	pages, err := framework.NewPages(templates, sessions, logger, false)
+	pages, err := framework.NewPages(templates, sessions, nil, logger, false)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -586,7 +624,7 @@ func exampleSessions() *framework.Sessions {
 
 func ExampleRequireUser() {
 	sessions := exampleSessions() // random keys, as in ExampleNewSessions
-	pages, err := framework.NewPages(fstest.MapFS{"500.html": {Data: []byte("error")}}, sessions, slog.New(slog.DiscardHandler), false)
+	pages, err := framework.NewPages(fstest.MapFS{"500.html": {Data: []byte("error")}}, sessions, nil, slog.New(slog.DiscardHandler), false)
 	if err != nil {
 		fmt.Println(err)
 		return

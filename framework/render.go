@@ -22,26 +22,37 @@ import (
 // Every template sees, besides the data a handler passes:
 //   - url, the function [MountedPath]: {{ url("/login") }};
 //   - user, the logged-in user's name, or "";
-//   - flashes, the session's flash messages, shown once.
+//   - flashes, the session's flash messages, shown once;
+//   - whatever the application's [Globals] return, such as the demo's
+//     t, which renders a message in the request's language.
 type Pages struct {
 	fsys     fs.FS
 	sessions *Sessions
 	logger   *slog.Logger
 	reload   bool
+	globals  Globals
 
 	mu        sync.Mutex                  // guards templates while reload is on
 	templates map[string]*pongo2.Template // by file name, "login.html"
 }
+
+// Globals returns the values that every template sees when it renders
+// for r, besides url, user and flashes: functions such as a translator,
+// and values such as the page's language. It may add header fields that
+// hold for every page to w, such as Content-Language and Vary
+// (RFC 9110 §8.5, §12.5.5), which stay on the 500 page too.
+type Globals func(w http.ResponseWriter, r *http.Request) pongo2.Context
 
 // NewPages compiles every *.html template at the top of fsys (not in its
 // subdirectories), so that a template error stops the program at start-up
 // with the file and line in the message. With reload false, the compiled
 // templates serve every request. With reload true, for development, each
 // render compiles the templates again from fsys, so edits show on the
-// next request. sessions supplies the user and flashes; logger records
+// next request. sessions supplies the user and flashes; globals, if not
+// nil, adds the application's values to every page; logger records
 // render errors, and under [Recover], panics.
-func NewPages(fsys fs.FS, sessions *Sessions, logger *slog.Logger, reload bool) (*Pages, error) {
-	p := &Pages{fsys: fsys, sessions: sessions, logger: logger, reload: reload}
+func NewPages(fsys fs.FS, sessions *Sessions, globals Globals, logger *slog.Logger, reload bool) (*Pages, error) {
+	p := &Pages{fsys: fsys, sessions: sessions, globals: globals, logger: logger, reload: reload}
 	if err := p.compile(); err != nil {
 		return nil, err
 	}
@@ -76,9 +87,9 @@ func (p *Pages) compile() error {
 }
 
 // execute renders the template called name with context, to which it
-// adds the function url, compiling all templates again first when reload
-// is on.
-func (p *Pages) execute(r *http.Request, name string, context pongo2.Context) ([]byte, error) {
+// adds the globals (under the keys context lacks) and the function url,
+// compiling all templates again first when reload is on.
+func (p *Pages) execute(w http.ResponseWriter, r *http.Request, name string, context pongo2.Context) ([]byte, error) {
 	var templates map[string]*pongo2.Template
 	if p.reload {
 		p.mu.Lock()
@@ -95,6 +106,13 @@ func (p *Pages) execute(r *http.Request, name string, context pongo2.Context) ([
 	if !ok {
 		return nil, fmt.Errorf("framework: no template %q", name)
 	}
+	if p.globals != nil {
+		for key, value := range p.globals(w, r) {
+			if _, ok := context[key]; !ok {
+				context[key] = value
+			}
+		}
+	}
 	context["url"] = func(path string) string { return MountedPath(r, path) }
 	return template.ExecuteBytes(context) // renders into a buffer of its own
 }
@@ -103,7 +121,7 @@ func (p *Pages) execute(r *http.Request, name string, context pongo2.Context) ([
 // response, with status and Content-Type text/html. It renders into a
 // buffer first, so a template error sends a clean 500 page (and logs the
 // error) instead of half a page under the status asked for. data may be
-// nil; its keys win over user and flashes, but not over url.
+// nil; its keys win over user, flashes and the globals, but not over url.
 //
 // The page shows the session's flash messages once: Render takes them
 // with [Sessions.Flashes], which writes the session back without them
@@ -121,7 +139,7 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name 
 	}
 	context := pongo2.Context{"user": session.User, "flashes": flashes}
 	context.Update(data)
-	body, err := p.execute(r, name, context)
+	body, err := p.execute(w, r, name, context)
 	if err != nil {
 		// The 500 page drops the Set-Cookie that took the flashes: they
 		// stay for the next page that renders.
@@ -157,7 +175,7 @@ func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
 	} {
 		w.Header().Del(name)
 	}
-	body, err := p.execute(r, "500.html", pongo2.Context{"user": ""})
+	body, err := p.execute(w, r, "500.html", pongo2.Context{"user": ""})
 	if err != nil {
 		p.logger.Error("rendering page", "template", "500.html", "error", err)
 		http.Error(w, "500 internal server error", http.StatusInternalServerError)

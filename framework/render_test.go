@@ -102,7 +102,7 @@ func newTestPages(t *testing.T, fsys fs.FS, reload bool) (*Pages, *Sessions, *by
 	t.Helper()
 	sessions := newTestSessions(t, keyPair('a')...)
 	logs := new(bytes.Buffer)
-	pages, err := NewPages(fsys, sessions, slog.New(slog.NewTextHandler(logs, nil)), reload)
+	pages, err := NewPages(fsys, sessions, nil, slog.New(slog.NewTextHandler(logs, nil)), reload)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +382,7 @@ func TestNewPagesErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewPages(tc.fsys, newTestSessions(t, keyPair('a')...), slog.New(slog.DiscardHandler), false)
+			_, err := NewPages(tc.fsys, newTestSessions(t, keyPair('a')...), nil, slog.New(slog.DiscardHandler), false)
 			if err == nil {
 				t.Fatalf("NewPages(%s): no error, want one", tc.name)
 			}
@@ -620,5 +620,52 @@ func TestRenderGenerationsDown(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "store down") {
 		t.Errorf("GET /home with the store down: log lacks the cause:\n%s", logs)
+	}
+}
+
+// TestPagesGlobals checks what every page gets from Globals: its values
+// under the keys the handler's data lacks, but never url; and its header
+// fields on the page and on the 500 page that replaces a failed one.
+func TestPagesGlobals(t *testing.T) {
+	fsys := fstest.MapFS{
+		"page.html":   {Data: []byte(`{{ greeting }} {{ name }} {{ url("/x") }}`)},
+		"broken.html": {Data: []byte(`{{ fail() }}`)},
+		"500.html":    {Data: []byte(`500 {{ greeting }}`)},
+	}
+	globals := func(w http.ResponseWriter, r *http.Request) pongo2.Context {
+		w.Header().Set("Content-Language", "zh-Hans")
+		return pongo2.Context{
+			"greeting": "你好",
+			"name":     "from globals",
+			"url":      "globals cannot replace url",
+			"fail":     func() (string, error) { return "", errors.New("broken") },
+		}
+	}
+	sessions := newTestSessions(t, keyPair('a')...)
+	pages, err := NewPages(fsys, sessions, globals, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		template   string
+		data       pongo2.Context
+		wantStatus int
+		wantBody   string
+	}{
+		{"globals fill the gaps", "page.html", nil, http.StatusOK, "你好 from globals /x"},
+		{"the handler's data wins", "page.html", pongo2.Context{"name": "Ada"}, http.StatusOK, "你好 Ada /x"},
+		{"the 500 page has them too", "broken.html", nil, http.StatusInternalServerError, "500 你好"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := render(pages, "/", nil, http.StatusOK, tc.template, tc.data)
+			if rec.Code != tc.wantStatus || rec.Body.String() != tc.wantBody {
+				t.Errorf("%s: %d %q, want %d %q", tc.template, rec.Code, rec.Body, tc.wantStatus, tc.wantBody)
+			}
+			if got := rec.Header().Get("Content-Language"); got != "zh-Hans" {
+				t.Errorf("%s: Content-Language = %q, want zh-Hans", tc.template, got)
+			}
+		})
 	}
 }

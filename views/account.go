@@ -7,15 +7,18 @@ import (
 	"github.com/flosch/pongo2/v6"
 
 	"example.com/miniweb/framework"
+	"example.com/miniweb/locales"
 	"example.com/miniweb/throttle"
 	"example.com/miniweb/users"
 )
 
-// passwordChanged is the flash message after a password change.
-const passwordChanged = "Your password has been changed. You have been logged out everywhere else."
+// passwordChanged is the catalogue's ID of the flash message after a
+// password change.
+const passwordChanged = "PasswordChanged"
 
-// wrongPassword is the message under a current password that is wrong.
-const wrongPassword = "That is not your current password."
+// wrongPassword is the catalogue's ID of the message under a current
+// password that is wrong.
+const wrongPassword = "WrongPassword"
 
 // Account serves the logged-in user's password form on GET and HEAD and
 // changes the password on POST; a visitor without a session is sent to
@@ -31,7 +34,7 @@ const wrongPassword = "That is not your current password."
 // stays logged in, and is redirected with 303 See Other to /account with
 // the flash message [passwordChanged].
 func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framework.Pages,
-	sessions *framework.Sessions, logger *slog.Logger) http.Handler {
+	sessions *framework.Sessions, catalogue *locales.Catalogue, logger *slog.Logger) http.Handler {
 	loggedIn := framework.RequireUser(sessions, pages, "/login")
 	return framework.Methods{
 		http.MethodGet: loggedIn(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,18 +53,19 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 			}
 			current, password := form.Get("current"), form.Get("password")
 			client := clientAddress(r)
+			text := catalogue.For(r)
 			showForm := func(status int, errs framework.FieldErrors) {
 				pages.Render(w, r, status, "account.html", pongo2.Context{"errors": errs})
 			}
 
 			errs := framework.FieldErrors{}
-			errs.Required(form, "current", wrongPassword)
-			errs.MaxLength(form, "current", users.MaxPasswordBytes, wrongPassword)
+			errs.Required(form, "current", text.Text(wrongPassword))
+			errs.MaxLength(form, "current", users.MaxPasswordBytes, text.Text(wrongPassword))
 			if err := users.CheckPassword(password); err != nil {
-				errs["password"] = fieldMessages[err]
+				errs["password"] = fieldMessage(text, err)
 			}
 			if form.Get("confirm") != password {
-				errs["confirm"] = passwordsDiffer
+				errs["confirm"] = text.Text(passwordsDiffer)
 			}
 			if len(errs) > 0 {
 				showForm(http.StatusUnprocessableEntity, errs)
@@ -74,17 +78,17 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 				return
 			}
 			if attempt == nil {
-				showForm(http.StatusTooManyRequests, framework.FieldErrors{"current": retryLater(w, retryAfter)})
+				showForm(http.StatusTooManyRequests, framework.FieldErrors{"current": retryLater(w, text, retryAfter)})
 				return
 			}
 			changed, err := accounts.ChangePassword(r.Context(), session.User, current, password)
 			if err != nil {
-				serverError(w, r, pages, attempt, err)
+				serverError(w, r, pages, text, attempt, err)
 				return
 			}
 			if !changed {
 				logger.Warn("password change failed", "user", session.User, "client", client)
-				showForm(http.StatusUnprocessableEntity, framework.FieldErrors{"current": wrongPassword})
+				showForm(http.StatusUnprocessableEntity, framework.FieldErrors{"current": text.Text(wrongPassword)})
 				return
 			}
 			fresh, err := sessions.Start(r.Context(), session.User)
@@ -92,7 +96,7 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 				err = attempt.Succeeded(r.Context())
 			}
 			if err == nil {
-				fresh.Flashes = []string{passwordChanged}
+				fresh.Flashes = []string{text.Text(passwordChanged)}
 				err = sessions.Save(w, r, fresh)
 			}
 			if err != nil {

@@ -14,7 +14,7 @@ import (
 // cookie.
 func (site *testSite) logIn(t *testing.T) *http.Cookie {
 	t.Helper()
-	login := Login(site.accounts.Authenticate, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
+	login := Login(site.accounts.Authenticate, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
 	rec := site.serve(login, http.MethodPost, "/login", url.Values{"username": {"admin"}, "password": {"secure123"}})
 	cookies := rec.Result().Cookies()
 	if rec.Code != http.StatusSeeOther || len(cookies) != 1 {
@@ -31,7 +31,7 @@ func newPassword(current, password string) url.Values {
 
 func TestAccountChangesPassword(t *testing.T) {
 	site := newTestSite(t)
-	account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
+	account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
 	here, elsewhere := site.logIn(t), site.logIn(t) // this browser, and another
 
 	rec := site.serve(account, http.MethodPost, "/account", newPassword("secure123", "correct horse battery staple"), here)
@@ -44,8 +44,8 @@ func TestAccountChangesPassword(t *testing.T) {
 	}
 	// This browser stays logged in and sees the flash; the other is out.
 	page := site.serve(account, http.MethodGet, "/account", nil, cookies[0])
-	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), passwordChanged) {
-		t.Errorf("GET /account after the change: %d, want %d with %q\n%s", page.Code, http.StatusOK, passwordChanged, page.Body)
+	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), english(t, passwordChanged)) {
+		t.Errorf("GET /account after the change: %d, want %d with %q\n%s", page.Code, http.StatusOK, english(t, passwordChanged), page.Body)
 	}
 	for name, cookie := range map[string]*http.Cookie{"the other browser's": elsewhere, "this browser's old": here} {
 		if rec := site.serve(account, http.MethodGet, "/account", nil, cookie); rec.Code != http.StatusSeeOther {
@@ -67,16 +67,16 @@ func TestAccountRefuses(t *testing.T) {
 		wantField string
 		wantText  string
 	}{
-		{name: "wrong current password", form: newPassword("wrong", good), wantField: "current", wantText: wrongPassword},
-		{name: "no current password", form: newPassword("", good), wantField: "current", wantText: wrongPassword},
+		{name: "wrong current password", form: newPassword("wrong", good), wantField: "current", wantText: english(t, wrongPassword)},
+		{name: "no current password", form: newPassword("", good), wantField: "current", wantText: english(t, wrongPassword)},
 		{name: "common new password", form: newPassword("secure123", "password1"), wantField: "password", wantText: "too common"},
 		{name: "confirmation differs", form: url.Values{"current": {"secure123"}, "password": {good}, "confirm": {"other"}},
-			wantField: "confirm", wantText: passwordsDiffer},
+			wantField: "confirm", wantText: english(t, passwordsDiffer)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			site := newTestSite(t)
-			account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
+			account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
 			rec := site.serve(account, http.MethodPost, "/account", tc.form, site.logIn(t))
 			if rec.Code != http.StatusUnprocessableEntity {
 				t.Fatalf("POST /account %s: %d, want %d", tc.name, rec.Code, http.StatusUnprocessableEntity)
@@ -95,7 +95,7 @@ func TestAccountRefuses(t *testing.T) {
 // failed logins do: past FailuresPerUserFromClient, 429 even for the right one.
 func TestAccountThrottled(t *testing.T) {
 	site := newTestSite(t)
-	account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
+	account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
 	cookie := site.logIn(t)
 	for i := range throttle.FailuresPerUserFromClient {
 		rec := site.serve(account, http.MethodPost, "/account", newPassword("wrong", "correct horse battery staple"), cookie)

@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/flosch/pongo2/v6"
 
 	"example.com/miniweb/framework"
+	"example.com/miniweb/locales"
 	"example.com/miniweb/throttle"
 	"example.com/miniweb/users"
 )
@@ -25,17 +25,19 @@ import (
 // [Login] accepts: 256.
 const maxUsernameBytes = 256
 
-// loginFailed is the one message for every failed login: an unknown user,
-// a wrong password, an empty or an overlong field. One message for all
-// reveals nothing about which user names exist.
-const loginFailed = "Invalid username or password."
+// loginFailed is the catalogue's ID of the one message for every failed
+// login: an unknown user, a wrong password, an empty or an overlong
+// field. One message for all reveals nothing about which user names
+// exist.
+const loginFailed = "LoginFailed"
 
 // Login serves the login form on GET and HEAD and checks the submitted
 // credentials on POST. Success starts a new session and redirects with 303
 // See Other to the form's next field, a local path, or to /home
 // (Post/Redirect/Get). Failure re-renders the form with 422 Unprocessable
 // Content (RFC 9110 §15.5.21), the user name kept and the password not,
-// and one message for every failure. After too many failures for the
+// and one message for every failure, in the request's language
+// ([locales.Catalogue.For]). After too many failures for the
 // user name or the client address (counted by attempts), every attempt,
 // right password or not, gets 429 Too Many Requests with Retry-After
 // (RFC 6585 §4) until the throttle lets it through. A malformed body gets 400, 413
@@ -48,7 +50,7 @@ const loginFailed = "Invalid username or password."
 // is repeated, the first value counts. Each success and failure is
 // logged with the user name and client address, never the password.
 func Login(authenticate func(ctx context.Context, username, password string) (bool, error), attempts *throttle.Throttle,
-	pages *framework.Pages, sessions *framework.Sessions, logger *slog.Logger) http.Handler {
+	pages *framework.Pages, sessions *framework.Sessions, catalogue *locales.Catalogue, logger *slog.Logger) http.Handler {
 	return framework.Methods{
 		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			next := "/home"
@@ -66,6 +68,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			username, password := form.Get("username"), form.Get("password")
 			next := localPath(form.Get("next"), "/home")
 			client := clientAddress(r)
+			text := catalogue.For(r)
 			// showForm shows the form again, with the user name kept, the
 			// password not, and message.
 			showForm := func(status int, message string) {
@@ -77,7 +80,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			}
 			failed := func() {
 				logger.Warn("login failed", loggedName(username), "client", client)
-				showForm(http.StatusUnprocessableEntity, loginFailed)
+				showForm(http.StatusUnprocessableEntity, text.Text(loginFailed))
 			}
 
 			// Any failure, valid input or not, shows the same message, so
@@ -85,10 +88,10 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			// input costs no password hash and counts against the client
 			// alone: the throttle then never holds an overlong user name.
 			errs := framework.FieldErrors{}
-			errs.Required(form, "username", "Enter your username.")
-			errs.Required(form, "password", "Enter your password.")
-			errs.MaxLength(form, "username", maxUsernameBytes, "That username is too long.")
-			errs.MaxLength(form, "password", users.MaxPasswordBytes, "That password is too long.")
+			errs.Required(form, "username", text.Text("EnterUsername"))
+			errs.Required(form, "password", text.Text("EnterPassword"))
+			errs.MaxLength(form, "username", maxUsernameBytes, text.Text("UsernameTooLong"))
+			errs.MaxLength(form, "password", users.MaxPasswordBytes, text.Text("PasswordTooLong"))
 			if len(errs) > 0 {
 				retryAfter, err := attempts.TryClient(r.Context(), client)
 				switch {
@@ -96,7 +99,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 					pages.ServerError(w, r, err)
 				case retryAfter > 0:
 					logger.Warn("login throttled", loggedName(username), "client", client)
-					showForm(http.StatusTooManyRequests, retryLater(w, retryAfter))
+					showForm(http.StatusTooManyRequests, retryLater(w, text, retryAfter))
 				default:
 					failed()
 				}
@@ -110,12 +113,12 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			}
 			if attempt == nil {
 				logger.Warn("login throttled", "user", username, "client", client)
-				showForm(http.StatusTooManyRequests, retryLater(w, retryAfter))
+				showForm(http.StatusTooManyRequests, retryLater(w, text, retryAfter))
 				return
 			}
 			ok, err := authenticate(r.Context(), username, password)
 			if err != nil {
-				serverError(w, r, pages, attempt, err)
+				serverError(w, r, pages, text, attempt, err)
 				return
 			}
 			if !ok {
@@ -129,7 +132,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			}
 			err = startSession(w, r, sessions, users.Normalize(username))
 			if err == nil {
-				err = sessions.AddFlash(w, r, loggedIn)
+				err = sessions.AddFlash(w, r, text.Text(loggedIn))
 			}
 			if err != nil {
 				pages.ServerError(w, r, err)
@@ -148,19 +151,22 @@ const busyRetryAfter = "2"
 
 // serverError answers err, from a store during attempt, with 503 Service
 // Unavailable and Retry-After (RFC 9110 §15.6.4) for [users.ErrBusy],
-// which passes as soon as the flood does, and with the 500 page for
+// which passes as soon as the flood does, with a plain-text message in
+// text's language, and with the 500 page for
 // anything else. A busy store got no answer about the password (or, in a
 // password change, checked the current one but could not hash the new),
 // so the attempt is cancelled: a flood from others costs the user none of
 // their tries.
-func serverError(w http.ResponseWriter, r *http.Request, pages *framework.Pages, attempt *throttle.Attempt, err error) {
+func serverError(w http.ResponseWriter, r *http.Request, pages *framework.Pages, text *locales.Localizer,
+	attempt *throttle.Attempt, err error) {
 	if errors.Is(err, users.ErrBusy) {
 		if err := attempt.Cancel(r.Context()); err != nil {
 			pages.ServerError(w, r, err)
 			return
 		}
 		w.Header().Set("Retry-After", busyRetryAfter)
-		http.Error(w, "503 service unavailable: too many logins at once, try again in a moment", http.StatusServiceUnavailable)
+		w.Header().Set("Content-Language", text.String())
+		http.Error(w, text.Text("TooManyLogins"), http.StatusServiceUnavailable)
 		return
 	}
 	pages.ServerError(w, r, err)
@@ -183,8 +189,9 @@ func loggedName(name string) slog.Attr {
 	return slog.Group("user", slog.String("prefix", name[:cut]), slog.Int("bytes", len(name)))
 }
 
-// loggedIn is the flash message on the page a login leads to.
-const loggedIn = "You are logged in."
+// loggedIn is the catalogue's ID of the flash message on the page a login
+// leads to.
+const loggedIn = "LoggedIn"
 
 // startSession starts a new session for user, the name as the store
 // keeps it, and saves it in the cookie: a fresh session at every login and
@@ -201,21 +208,18 @@ func startSession(w http.ResponseWriter, r *http.Request, sessions *framework.Se
 // throttle refused, in whole seconds rounded up, at least 1, so that the
 // bucket that refused is never promised back early (another bucket may
 // still be empty then); and returns the message that tells the user when
-// to try again.
-func retryLater(w http.ResponseWriter, retryAfter time.Duration) string {
+// to try again, in text's language.
+func retryLater(w http.ResponseWriter, text *locales.Localizer, retryAfter time.Duration) string {
 	seconds := max(int(math.Ceil(retryAfter.Seconds())), 1)
 	w.Header().Set("Retry-After", strconv.Itoa(seconds))
-	return throttledMessage(seconds)
+	return throttledMessage(text, seconds)
 }
 
 // throttledMessage tells a throttled user when to try again, in whole
-// minutes rounded up. Its words fit every throttled form: a login, a
-// sign-up, a password change.
-func throttledMessage(seconds int) string {
-	if minutes := (seconds + 59) / 60; minutes > 1 {
-		return fmt.Sprintf("Too many attempts. Try again in %d minutes.", minutes)
-	}
-	return "Too many attempts. Try again in a minute."
+// minutes rounded up, in text's language. Its words fit every throttled
+// form: a login, a sign-up, a password change.
+func throttledMessage(text *locales.Localizer, seconds int) string {
+	return text.Text("TooManyAttempts", "Count", (seconds+59)/60)
 }
 
 // clientAddress returns the client the throttle counts for r: its IP

@@ -17,6 +17,7 @@ import (
 	"example.com/miniweb/db"
 	"example.com/miniweb/framework"
 	"example.com/miniweb/internal/testdb"
+	"example.com/miniweb/locales"
 	"example.com/miniweb/throttle"
 	"example.com/miniweb/users"
 )
@@ -24,12 +25,24 @@ import (
 // testSite is what the views share, as main.go builds it, over a fresh
 // SQLite database that holds the demo account.
 type testSite struct {
-	database *db.DB
-	accounts *users.Store
-	sessions *framework.Sessions
-	pages    *framework.Pages
-	logger   *slog.Logger
-	log      *bytes.Buffer // what logger writes
+	database  *db.DB
+	accounts  *users.Store
+	sessions  *framework.Sessions
+	pages     *framework.Pages
+	catalogue *locales.Catalogue
+	logger    *slog.Logger
+	log       *bytes.Buffer // what logger writes
+}
+
+// english renders the catalogue's message id in English, as a request
+// without Accept-Language gets it.
+func english(t *testing.T, id string, pairs ...any) string {
+	t.Helper()
+	catalogue, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return catalogue.Lookup("en").Text(id, pairs...)
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -50,11 +63,15 @@ func newTestSite(t *testing.T) *testSite {
 	}
 	var log bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&log, nil))
-	pages, err := framework.NewPages(os.DirFS("../templates"), sessions, logger, false)
+	catalogue, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testSite{database: database, accounts: accounts, sessions: sessions, pages: pages, logger: logger, log: &log}
+	pages, err := framework.NewPages(os.DirFS("../templates"), sessions, PageGlobals(catalogue), logger, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testSite{database: database, accounts: accounts, sessions: sessions, pages: pages, catalogue: catalogue, logger: logger, log: &log}
 }
 
 // closeDatabase closes the site's database, as a database server that
@@ -113,7 +130,7 @@ func testLoginWith(t *testing.T, authenticate func(ctx context.Context, username
 		checks++
 		return authenticate(ctx, username, password)
 	}
-	login := Login(counted, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
+	login := Login(counted, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
 	return site.sessions.Middleware()(login), &checks, site.log
 }
 
@@ -145,8 +162,8 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 	// The page every failure must show: an empty form's, with the message.
 	handler, _, _ := testLogin(t)
 	wantBody := postLogin(handler, url.Values{"username": {""}, "password": {""}}).Body.String()
-	if !strings.Contains(wantBody, loginFailed) {
-		t.Fatalf("POST /login with empty fields: page lacks %q:\n%s", loginFailed, wantBody)
+	if !strings.Contains(wantBody, english(t, loginFailed)) {
+		t.Fatalf("POST /login with empty fields: page lacks %q:\n%s", english(t, loginFailed), wantBody)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -373,18 +390,25 @@ func FuzzLocalPath(f *testing.F) {
 }
 
 func TestThrottledMessage(t *testing.T) {
+	catalogue, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
-		seconds int
-		want    string
+		language string
+		seconds  int
+		want     string
 	}{
-		{1, "Too many attempts. Try again in a minute."},
-		{60, "Too many attempts. Try again in a minute."},
-		{61, "Too many attempts. Try again in 2 minutes."},
-		{180, "Too many attempts. Try again in 3 minutes."},
+		{"en", 1, "Too many attempts. Try again in a minute."},
+		{"en", 60, "Too many attempts. Try again in a minute."},
+		{"en", 61, "Too many attempts. Try again in 2 minutes."},
+		{"en", 180, "Too many attempts. Try again in 3 minutes."},
+		{"zh-Hans", 60, "尝试次数过多，请 1 分钟后再试。"},
+		{"zh-Hans", 900, "尝试次数过多，请 15 分钟后再试。"},
 	}
 	for _, tc := range tests {
-		if got := throttledMessage(tc.seconds); got != tc.want {
-			t.Errorf("throttledMessage(%d) = %q, want %q", tc.seconds, got, tc.want)
+		if got := throttledMessage(catalogue.Lookup(tc.language), tc.seconds); got != tc.want {
+			t.Errorf("throttledMessage(%s, %d) = %q, want %q", tc.language, tc.seconds, got, tc.want)
 		}
 	}
 }
@@ -403,9 +427,13 @@ func TestRetryLater(t *testing.T) {
 		{179*time.Second + 999*time.Millisecond, "180"},
 		{180 * time.Second, "180"},
 	}
+	catalogue, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range tests {
 		rec := httptest.NewRecorder()
-		retryLater(rec, tc.wait)
+		retryLater(rec, catalogue.Lookup("en"), tc.wait)
 		if got := rec.Header().Get("Retry-After"); got != tc.want {
 			t.Errorf("retryLater(%v): Retry-After %q, want %q", tc.wait, got, tc.want)
 		}

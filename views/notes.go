@@ -2,7 +2,6 @@ package views
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
@@ -10,16 +9,17 @@ import (
 	"github.com/flosch/pongo2/v6"
 
 	"example.com/miniweb/framework"
+	"example.com/miniweb/locales"
 	"example.com/miniweb/notes"
 )
 
 // notesPerPage is how many notes the list shows a page: 20.
 const notesPerPage = 20
 
-// Flash messages after a change to a note.
+// The catalogue's IDs of the flash messages after a change to a note.
 const (
-	noteSaved   = "Note saved."
-	noteDeleted = "Note deleted."
+	noteSaved   = "NoteSaved"
+	noteDeleted = "NoteDeleted"
 )
 
 // Notes serves the logged-in user's notes, at the route table's entries
@@ -47,8 +47,9 @@ const (
 // field. Saving an edit over a newer version of the note, changed
 // meanwhile in another tab or by another device, shows the form again
 // with 409 Conflict and both texts. Every change redirects with 303 See
-// Other and a flash message. Other methods get 405.
-func Notes(store *notes.Store, pages *framework.Pages, sessions *framework.Sessions) http.Handler {
+// Other and a flash message. Messages are in the request's language
+// ([locales.Catalogue.For]). Other methods get 405.
+func Notes(store *notes.Store, pages *framework.Pages, sessions *framework.Sessions, catalogue *locales.Catalogue) http.Handler {
 	loggedIn := framework.RequireUser(sessions, pages, "/login")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// PATH_INFO "/notes/12/edit" below SCRIPT_NAME "/app": shift
@@ -56,7 +57,7 @@ func Notes(store *notes.Store, pages *framework.Pages, sessions *framework.Sessi
 		// "12", then "edit".
 		_, base, pathInfo, _ := framework.ShiftPath(framework.ScriptName(r), r.URL.Path)
 		segment, _, rest, _ := framework.ShiftPath(base, pathInfo)
-		v := &notesView{store: store, pages: pages, sessions: sessions, base: base}
+		v := &notesView{store: store, pages: pages, sessions: sessions, text: catalogue.For(r), base: base}
 		var methods framework.Methods
 		switch {
 		case segment == "" && rest == "": // "/notes" or "/notes/"
@@ -94,6 +95,7 @@ type notesView struct {
 	store    *notes.Store
 	pages    *framework.Pages
 	sessions *framework.Sessions
+	text     *locales.Localizer // the request's language
 	base     string
 }
 
@@ -152,7 +154,7 @@ func (v *notesView) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	title, body := form.Get("title"), form.Get("body")
-	if errs := checkNote(title, body); len(errs) > 0 {
+	if errs := checkNote(v.text, title, body); len(errs) > 0 {
 		v.pages.Render(w, r, http.StatusUnprocessableEntity, "note_form.html",
 			pongo2.Context{"notes_url": v.base, "title": title, "body": body, "errors": errs})
 		return
@@ -164,7 +166,7 @@ func (v *notesView) create(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := v.store.Create(r.Context(), user, title, body)
 	if err == nil {
-		err = v.sessions.AddFlash(w, r, noteSaved)
+		err = v.sessions.AddFlash(w, r, v.text.Text(noteSaved))
 	}
 	if err != nil {
 		v.pages.ServerError(w, r, err)
@@ -205,7 +207,7 @@ func (v *notesView) update(id int64) http.Handler {
 		}
 		title, body := form.Get("title"), form.Get("body")
 		data := pongo2.Context{"notes_url": v.base, "id": id, "title": title, "body": body, "version": version}
-		if errs := checkNote(title, body); len(errs) > 0 {
+		if errs := checkNote(v.text, title, body); len(errs) > 0 {
 			data["errors"] = errs
 			v.pages.Render(w, r, http.StatusUnprocessableEntity, "note_form.html", data)
 			return
@@ -226,7 +228,7 @@ func (v *notesView) update(id int64) http.Handler {
 			v.pages.Render(w, r, http.StatusConflict, "note_form.html", data)
 			return
 		case err == nil:
-			err = v.sessions.AddFlash(w, r, noteSaved)
+			err = v.sessions.AddFlash(w, r, v.text.Text(noteSaved))
 		}
 		if err != nil {
 			v.pages.ServerError(w, r, err)
@@ -248,7 +250,7 @@ func (v *notesView) delete(id int64) http.Handler {
 			return
 		}
 		if err == nil {
-			err = v.sessions.AddFlash(w, r, noteDeleted)
+			err = v.sessions.AddFlash(w, r, v.text.Text(noteDeleted))
 		}
 		if err != nil {
 			v.pages.ServerError(w, r, err)
@@ -278,16 +280,17 @@ func (v *notesView) withNote(id int64, handle func(http.ResponseWriter, *http.Re
 	})
 }
 
-// checkNote returns the messages for a title and body out of bounds.
-func checkNote(title, body string) framework.FieldErrors {
+// checkNote returns the messages, in text's language, for a title and
+// body out of bounds.
+func checkNote(text *locales.Localizer, title, body string) framework.FieldErrors {
 	errs := framework.FieldErrors{}
 	if title == "" {
-		errs["title"] = "Give the note a title."
+		errs["title"] = text.Text("NoteTitleRequired")
 	} else if utf8.RuneCountInString(title) > notes.MaxTitleRunes {
-		errs["title"] = fmt.Sprintf("A title has at most %d characters.", notes.MaxTitleRunes)
+		errs["title"] = text.Text("NoteTitleTooLong", "Max", notes.MaxTitleRunes)
 	}
 	if utf8.RuneCountInString(body) > notes.MaxBodyRunes {
-		errs["body"] = fmt.Sprintf("A note has at most %d characters.", notes.MaxBodyRunes)
+		errs["body"] = text.Text("NoteBodyTooLong", "Max", notes.MaxBodyRunes)
 	}
 	return errs
 }

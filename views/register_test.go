@@ -42,12 +42,12 @@ func TestRegister(t *testing.T) {
 		{name: "common password", form: signUp("ann", "baseball"), wantStatus: http.StatusUnprocessableEntity,
 			wantField: "password", wantText: "That password is too common."},
 		{name: "confirmation differs", form: url.Values{"username": {"ann"}, "password": {good}, "confirm": {good + "!"}},
-			wantStatus: http.StatusUnprocessableEntity, wantField: "confirm", wantText: passwordsDiffer},
+			wantStatus: http.StatusUnprocessableEntity, wantField: "confirm", wantText: english(t, passwordsDiffer)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			site := newTestSite(t)
-			register := Register(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
+			register := Register(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
 			rec := site.serve(register, http.MethodPost, "/register", tc.form)
 			if rec.Code != tc.wantStatus {
 				t.Fatalf("POST /register %s: status = %d, want %d\n%s", tc.name, rec.Code, tc.wantStatus, rec.Body)
@@ -90,7 +90,7 @@ func TestRegister(t *testing.T) {
 // 429 with Retry-After, even for a name nobody has.
 func TestRegisterThrottled(t *testing.T) {
 	site := newTestSite(t)
-	register := Register(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
+	register := Register(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
 	for i := range throttle.FailuresPerClient {
 		form := signUp(fmt.Sprintf("user%d", i-i%2), "correct horse battery staple") // odd i: taken, counts too
 		if rec := site.serve(register, http.MethodPost, "/register", form); rec.Code == http.StatusTooManyRequests {
@@ -111,7 +111,7 @@ func TestRegisterThrottled(t *testing.T) {
 // the 500 page, with the cause in the log and none on the page.
 func TestRegisterDatabaseDown(t *testing.T) {
 	site := newTestSite(t)
-	register := Register(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.logger)
+	register := Register(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
 	site.closeDatabase(t)
 	rec := site.serve(register, http.MethodPost, "/register", signUp("ann", "correct horse battery staple"))
 	if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "sql") {

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"example.com/miniweb/internal/baseline"
+	"example.com/miniweb/locales"
 )
 
 func main() {
@@ -48,7 +49,11 @@ func run(ctx context.Context, args []string) error {
 	if err != nil || len(blockKey) == 0 {
 		return errors.New("set MINIWEB_BLOCK_KEY, in hex, to the key miniweb uses")
 	}
-	handler, err := baseline.Handler(os.DirFS("templates"), hashKey, blockKey)
+	catalogue, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	handler, err := baseline.Handler(os.DirFS("templates"), catalogue, hashKey, blockKey)
 	if err != nil {
 		return err
 	}

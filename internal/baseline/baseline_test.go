@@ -8,11 +8,17 @@ import (
 	"testing"
 
 	"github.com/gorilla/securecookie"
+
+	"example.com/miniweb/locales"
 )
 
 func TestHandler(t *testing.T) {
 	hashKey, blockKey := bytes.Repeat([]byte{1}, 64), bytes.Repeat([]byte{2}, 32)
-	handler, err := Handler(os.DirFS("../../templates"), hashKey, blockKey)
+	catalogue, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler, err := Handler(os.DirFS("../../templates"), catalogue, hashKey, blockKey)
 	if err != nil {
 		t.Fatal(err)
 	}

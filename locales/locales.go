@@ -1,0 +1,168 @@
+// Package locales holds the demo's message catalogue: every text a page
+// or a view shows, one JSON file a language (en.json, zh-Hans.json), so
+// that a translator edits one file and nothing else. The files are in
+// go-i18n's format: a message ID maps to its text, or for a message that
+// depends on a number, to its CLDR plural forms ("one", "other"); a
+// placeholder is written {{.Name}}.
+//
+// The language of a response is the one the visitor chose with the
+// language switch (a cookie), or else the best match for the request's
+// Accept-Language (RFC 9110 §12.5.4), or else English.
+//
+// # Adding a language
+//
+// Copy en.json to a file named for the language's BCP 47 tag, such as
+// fr.json, and translate each text; keep the IDs and the placeholders.
+// [Load] picks the file up, the language switch offers it, and
+// locales_test.go checks that it has every message with the same
+// placeholders.
+package locales
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"slices"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// files holds one message file a language.
+//
+//go:embed *.json
+var files embed.FS
+
+// fallback is the language of the catalogue's source file, en.json: the
+// answer when nothing the client accepts is in the catalogue. (A
+// language.Tag cannot be a constant; nothing changes it.)
+var fallback = language.English
+
+// CookieName is the name of the cookie that keeps the visitor's choice of
+// language, a tag of the catalogue such as "zh-Hans".
+const CookieName = "lang"
+
+// Catalogue is the demo's messages in every language it speaks.
+type Catalogue struct {
+	languages []*Localizer // English first
+	matcher   language.Matcher
+}
+
+// Load reads every message file of the package and returns the
+// catalogue. It returns an error for a file that go-i18n cannot parse
+// and for a catalogue without English.
+func Load() (*Catalogue, error) {
+	return loadFS(files)
+}
+
+// loadFS reads the *.json message files at the top of fsys.
+func loadFS(fsys fs.FS) (*Catalogue, error) {
+	bundle := i18n.NewBundle(fallback)
+	names, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	var tags []language.Tag
+	for _, name := range names {
+		file, err := bundle.LoadMessageFileFS(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("locales: %w", err)
+		}
+		tags = append(tags, file.Tag)
+	}
+	first := slices.Index(tags, fallback)
+	if first < 0 {
+		return nil, fmt.Errorf("locales: no message file for %s", fallback)
+	}
+	tags[0], tags[first] = tags[first], tags[0] // the matcher's default is its first tag
+	c := &Catalogue{matcher: language.NewMatcher(tags)}
+	for _, tag := range tags {
+		c.languages = append(c.languages, &Localizer{Tag: tag, localizer: i18n.NewLocalizer(bundle, tag.String())})
+	}
+	return c, nil
+}
+
+// Languages returns a localizer for each language of the catalogue,
+// English first.
+func (c *Catalogue) Languages() []*Localizer {
+	return slices.Clone(c.languages)
+}
+
+// For returns the localizer for r's language: the language named by r's
+// CookieName cookie if the catalogue has it; else the catalogue's best
+// match for r's Accept-Language header, so that zh, zh-CN and zh-TW get
+// zh-Hans, the only Chinese it has, and en-GB gets English; else, for a
+// header that is absent, malformed or names only languages the catalogue
+// lacks, English.
+func (c *Catalogue) For(r *http.Request) *Localizer {
+	if cookie, err := r.Cookie(CookieName); err == nil {
+		if localizer := c.Lookup(cookie.Value); localizer != nil {
+			return localizer
+		}
+	}
+	accepted, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil {
+		return c.languages[0]
+	}
+	_, index, confidence := c.matcher.Match(accepted...)
+	if confidence == language.No {
+		return c.languages[0]
+	}
+	return c.languages[index]
+}
+
+// Lookup returns the localizer for tag, written exactly as the catalogue
+// writes it ("en", "zh-Hans"), or nil when the catalogue has no such
+// language.
+func (c *Catalogue) Lookup(tag string) *Localizer {
+	for _, localizer := range c.languages {
+		if localizer.Tag.String() == tag {
+			return localizer
+		}
+	}
+	return nil
+}
+
+// Localizer renders the catalogue's messages in one language.
+type Localizer struct {
+	// Tag is the language, as a BCP 47 tag: en, zh-Hans. It goes in the
+	// page's <html lang> and the response's Content-Language.
+	Tag       language.Tag
+	localizer *i18n.Localizer
+}
+
+// Text returns the message id in l's language, with its placeholders
+// filled from pairs: a name, then its value, as in
+// Text("WelcomeBack", "Name", "admin"). A value named Count also chooses
+// the plural form. A message the language lacks comes in English; an id
+// the catalogue lacks comes back as itself, which the tests catch.
+func (l *Localizer) Text(id string, pairs ...any) string {
+	config := &i18n.LocalizeConfig{MessageID: id}
+	if len(pairs) > 0 {
+		data := make(map[string]any, len(pairs)/2)
+		for i := 0; i+1 < len(pairs); i += 2 {
+			name := fmt.Sprint(pairs[i])
+			data[name] = pairs[i+1]
+			if name == "Count" {
+				config.PluralCount = pairs[i+1]
+			}
+		}
+		config.TemplateData = data
+	}
+	text, err := l.localizer.Localize(config)
+	if text == "" && err != nil {
+		return id
+	}
+	return text
+}
+
+// String returns l's tag, as the catalogue writes it: "zh-Hans".
+func (l *Localizer) String() string {
+	return l.Tag.String()
+}
+
+// Name returns the language's name in itself: "English", "中文".
+func (l *Localizer) Name() string {
+	return l.Text("LanguageName")
+}
