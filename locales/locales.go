@@ -24,6 +24,7 @@ import (
 	"io/fs"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -64,12 +65,14 @@ func loadFS(fsys fs.FS) (*Catalogue, error) {
 		return nil, err
 	}
 	var tags []language.Tag
+	plain := make(map[language.Tag]map[string]string)
 	for _, name := range names {
 		file, err := bundle.LoadMessageFileFS(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("locales: %w", err)
 		}
 		tags = append(tags, file.Tag)
+		plain[file.Tag] = plainTexts(file.Messages)
 	}
 	first := slices.Index(tags, fallback)
 	if first < 0 {
@@ -78,9 +81,28 @@ func loadFS(fsys fs.FS) (*Catalogue, error) {
 	tags[0], tags[first] = tags[first], tags[0] // the matcher's default is its first tag
 	c := &Catalogue{matcher: language.NewMatcher(tags)}
 	for _, tag := range tags {
-		c.languages = append(c.languages, &Localizer{Tag: tag, localizer: i18n.NewLocalizer(bundle, tag.String())})
+		c.languages = append(c.languages, &Localizer{Tag: tag, plain: plain[tag], localizer: i18n.NewLocalizer(bundle, tag.String())})
 	}
 	return c, nil
+}
+
+// plainTexts returns the texts of the messages that have neither
+// placeholders nor plural forms, by ID: most of a page's messages, which
+// Text then serves without go-i18n's work (a language match and a
+// template) on every call.
+func plainTexts(messages []*i18n.Message) map[string]string {
+	texts := make(map[string]string, len(messages))
+	for _, m := range messages {
+		delimiter := m.LeftDelim // of the placeholders: {{ unless the message says otherwise
+		if delimiter == "" {
+			delimiter = "{{"
+		}
+		plural := m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != ""
+		if !plural && m.Other != "" && !strings.Contains(m.Other, delimiter) {
+			texts[m.ID] = m.Other
+		}
+	}
+	return texts
 }
 
 // Languages returns a localizer for each language of the catalogue,
@@ -129,6 +151,7 @@ type Localizer struct {
 	// Tag is the language, as a BCP 47 tag: en, zh-Hans. It goes in the
 	// page's <html lang> and the response's Content-Language.
 	Tag       language.Tag
+	plain     map[string]string // texts without placeholders, by ID: see plainTexts
 	localizer *i18n.Localizer
 }
 
@@ -138,6 +161,9 @@ type Localizer struct {
 // the plural form. A message the language lacks comes in English; an id
 // the catalogue lacks comes back as itself, which the tests catch.
 func (l *Localizer) Text(id string, pairs ...any) string {
+	if text, ok := l.plain[id]; ok && len(pairs) == 0 {
+		return text
+	}
 	config := &i18n.LocalizeConfig{MessageID: id}
 	if len(pairs) > 0 {
 		data := make(map[string]any, len(pairs)/2)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 )
 
 // placeholder matches a go-i18n placeholder, {{.Name}}, and captures
@@ -200,5 +202,54 @@ func TestLanguages(t *testing.T) {
 	}
 	if want := []string{"en English", "zh-Hans 中文"}; !slices.Equal(got, want) {
 		t.Errorf("Languages() = %q, want %q", got, want)
+	}
+}
+
+// BenchmarkText measures a message without placeholders, which Text
+// serves from the texts read at Load, and one with a placeholder, which
+// go-i18n renders.
+func BenchmarkText(b *testing.B) {
+	catalogue, err := Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	chinese := catalogue.Lookup("zh-Hans")
+	b.Run("message=plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			chinese.Text("LoginFailed")
+		}
+	})
+	b.Run("message=placeholder", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			chinese.Text("WelcomeBack", "Name", "admin")
+		}
+	})
+}
+
+// TestPlainTexts checks that the texts Text serves without go-i18n are
+// what go-i18n renders, for every such message of every language, and
+// that messages with placeholders or plural forms are left to go-i18n.
+func TestPlainTexts(t *testing.T) {
+	catalogue, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, localizer := range catalogue.Languages() {
+		if len(localizer.plain) == 0 {
+			t.Fatalf("%s: no plain texts", localizer)
+		}
+		for id, text := range localizer.plain {
+			rendered, err := localizer.localizer.Localize(&i18n.LocalizeConfig{MessageID: id})
+			if err != nil || rendered != text {
+				t.Errorf("%s: %s: plain %q, go-i18n %q, %v", localizer, id, text, rendered, err)
+			}
+		}
+		for _, id := range []string{"WelcomeBack", "TooManyAttempts", "PageNumber"} {
+			if _, ok := localizer.plain[id]; ok {
+				t.Errorf("%s: %s has a placeholder or plural forms, but is a plain text", localizer, id)
+			}
+		}
 	}
 }
