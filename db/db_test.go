@@ -207,3 +207,49 @@ func TestOpenTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestPrepared checks that Prepared keeps one statement a query, that the
+// statement runs on every connection of the pool, that a query the engine
+// refuses is an error and is not kept, and that Close closes what it
+// kept.
+func TestPrepared(t *testing.T) {
+	for name, url := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			database, err := db.Open(t.Context(), url(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			const query = "SELECT count(*) FROM users WHERE username <> $1"
+			first, err := database.Prepared(t.Context(), query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := database.Prepared(t.Context(), query)
+			if err != nil || second != first {
+				t.Errorf("Prepared twice: %p and %p, %v; want the same statement", first, second, err)
+			}
+			// Hold one connection, so that the statement runs on another.
+			held, err := database.Conn(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				var users int
+				if err := first.QueryRowContext(t.Context(), "nobody").Scan(&users); err != nil || users != 0 {
+					t.Errorf("the prepared statement: %d users, %v; want 0", users, err)
+				}
+			}
+			held.Close()
+			if _, err := database.Prepared(t.Context(), "SELECT FROM WHERE"); err == nil {
+				t.Error("Prepared(a malformed query): no error")
+			}
+			if err := database.Close(); err != nil {
+				t.Fatal(err)
+			}
+			var users int
+			if err := first.QueryRowContext(context.Background(), "nobody").Scan(&users); err == nil {
+				t.Error("the prepared statement after Close: no error, want one")
+			}
+		})
+	}
+}
