@@ -120,7 +120,9 @@ func readable(text string) bool {
 }
 
 // TestViewsUseCatalogue checks that every message ID the views pass to
-// Text, as a string or as a constant, is in the catalogue.
+// Text, or keep as a flash message (AddFlash, or a session's Flashes),
+// as a string or as a constant, is in the catalogue: base.html renders
+// flashes with t.
 func TestViewsUseCatalogue(t *testing.T) {
 	ids := catalogueIDs(t)
 	fset := token.NewFileSet()
@@ -155,41 +157,61 @@ func TestViewsUseCatalogue(t *testing.T) {
 		}
 	}
 	calls := 0
+	// check checks the message ID that the expression arg, in the call or
+	// assignment at where, names.
+	check := func(where token.Position, what string, arg ast.Expr) {
+		calls++
+		var id string
+		switch arg := arg.(type) {
+		case *ast.BasicLit:
+			id, _ = strconv.Unquote(arg.Value)
+		case *ast.Ident:
+			value, ok := constants[arg.Name]
+			if !ok {
+				t.Errorf("%s: %s(%s): not a string constant of the views, so the test cannot check it", where, what, arg.Name)
+				return
+			}
+			id = value
+		default:
+			t.Errorf("%s: %s: the message is neither a string nor a constant", where, what)
+			return
+		}
+		if !ids[id] {
+			t.Errorf("%s: %s(%q): no such message in locales/en.json", where, what, id)
+		}
+	}
 	for _, file := range files {
 		ast.Inspect(file, func(node ast.Node) bool {
-			call, ok := node.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			selector, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || selector.Sel.Name != "Text" {
-				return true
-			}
-			calls++
-			where := fset.Position(call.Pos())
-			var id string
-			switch arg := call.Args[0].(type) {
-			case *ast.BasicLit:
-				id, _ = strconv.Unquote(arg.Value)
-			case *ast.Ident:
-				value, ok := constants[arg.Name]
-				if !ok {
-					t.Errorf("%s: Text(%s): not a string constant of the views, so the test cannot check it", where, arg.Name)
-					return true
+			switch node := node.(type) {
+			case *ast.CallExpr:
+				selector, ok := node.Fun.(*ast.SelectorExpr)
+				switch {
+				case ok && selector.Sel.Name == "Text" && len(node.Args) > 0:
+					check(fset.Position(node.Pos()), "Text", node.Args[0])
+				case ok && selector.Sel.Name == "AddFlash" && len(node.Args) == 3:
+					check(fset.Position(node.Pos()), "AddFlash", node.Args[2])
 				}
-				id = value
-			default:
-				t.Errorf("%s: Text's first argument is neither a string nor a constant", where)
-				return true
-			}
-			if !ids[id] {
-				t.Errorf("%s: Text(%q): no such message in locales/en.json", where, id)
+			case *ast.AssignStmt:
+				for i, left := range node.Lhs {
+					selector, ok := left.(*ast.SelectorExpr)
+					if !ok || selector.Sel.Name != "Flashes" || i >= len(node.Rhs) {
+						continue
+					}
+					list, ok := node.Rhs[i].(*ast.CompositeLit)
+					if !ok {
+						t.Errorf("%s: Flashes set to something other than a list of IDs", fset.Position(node.Pos()))
+						continue
+					}
+					for _, element := range list.Elts {
+						check(fset.Position(element.Pos()), "Flashes", element)
+					}
+				}
 			}
 			return true
 		})
 	}
 	if calls == 0 {
-		t.Fatal("found no calls of Text in views/*.go")
+		t.Fatal("found no messages in views/*.go")
 	}
-	t.Logf("%d calls of Text", calls)
+	t.Logf("%d messages", calls)
 }

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
 	"example.com/miniweb/locales"
+	"example.com/miniweb/views"
 )
 
 // getIn sends a GET for target with Accept-Language acceptLanguage ("" for
@@ -87,8 +91,8 @@ func TestPageLanguages(t *testing.T) {
 			if got := res.header.Get("Content-Language"); got != language.want {
 				t.Errorf("%s: Content-Language = %q, want %q", what, got, language.want)
 			}
-			if !slices.Contains(res.header.Values("Vary"), "Accept-Language") {
-				t.Errorf("%s: Vary = %q, want Accept-Language in it", what, res.header.Values("Vary"))
+			if got := res.header.Values("Vary"); !slices.Equal(got, []string{"Accept-Language"}) {
+				t.Errorf("%s: Vary = %q, want Accept-Language once", what, got)
 			}
 			wantBody(t, what, res, `<html lang="`+language.want+`">`)
 			title := catalogue.Lookup(language.want).Text(page.titleID)
@@ -140,8 +144,9 @@ func TestLanguageSwitch(t *testing.T) {
 			}
 			if len(cookies) != 1 || cookies[0].Name != locales.CookieName || cookies[0].Value != "zh-Hans" ||
 				cookies[0].Path != wantPath || !cookies[0].HttpOnly || cookies[0].SameSite != http.SameSiteLaxMode ||
-				cookies[0].MaxAge <= 0 {
-				t.Errorf("POST /language: cookies %v, want lang=zh-Hans, Path=%s, HttpOnly, SameSite=Lax, a Max-Age", cookies, wantPath)
+				cookies[0].MaxAge != int(views.LanguageCookieLifetime.Seconds()) || cookies[0].Secure {
+				t.Errorf("POST /language: cookies %v, want lang=zh-Hans, Path=%s, HttpOnly, SameSite=Lax, Max-Age=%d, not Secure over plain HTTP",
+					cookies, wantPath, int(views.LanguageCookieLifetime.Seconds()))
 			}
 
 			res = getIn(t, client, base+"/register", "en-US")
@@ -167,5 +172,56 @@ func TestLanguageSwitch(t *testing.T) {
 			res = do(t, client, http.MethodGet, base+"/language", nil)
 			wantStatus(t, "GET /language", res, http.StatusMethodNotAllowed)
 		})
+	}
+}
+
+// TestLanguageCookieSecure checks that the language cookie is Secure when
+// the client used HTTPS, as a trusted proxy reports it.
+func TestLanguageCookieSecure(t *testing.T) {
+	for _, trusted := range []bool{true, false} {
+		var args []string
+		if trusted {
+			args = []string{"-trust-proxy", "127.0.0.1"}
+		}
+		server, _ := newTestServer(t, args...)
+		req, err := http.NewRequest(http.MethodPost, server.URL+"/language", strings.NewReader("lang=zh-Hans&next=/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		res := send(t, browser(t), req)
+		wantStatus(t, "POST /language", res, http.StatusSeeOther)
+		cookie, err := http.ParseSetCookie(res.header.Get("Set-Cookie"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cookie.Secure != trusted {
+			t.Errorf("X-Forwarded-Proto: https from a proxy trusted %v: cookie Secure=%v, want %v", trusted, cookie.Secure, trusted)
+		}
+	}
+}
+
+// TestServerErrorPageLanguage checks that the 500 page that panic
+// recovery renders speaks the request's language too.
+func TestServerErrorPageLanguage(t *testing.T) {
+	config, err := parseConfig(nil, testGetenv(t, testKeys), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := newRoutes(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.routes["/panic"] = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("a bug") })
+	r := httptest.NewRequest(http.MethodGet, "/panic", nil)
+	r.Header.Set("Accept-Language", "zh-CN")
+	recorder := httptest.NewRecorder()
+	withMiddleware(config, slog.New(slog.DiscardHandler), app).ServeHTTP(recorder, r)
+	res := response{status: recorder.Code, header: recorder.Header(), body: recorder.Body.String()}
+	wantStatus(t, "GET /panic in Chinese", res, http.StatusInternalServerError)
+	wantBody(t, "GET /panic in Chinese", res, "500 服务器内部错误")
+	if got := res.header.Get("Content-Language"); got != "zh-Hans" {
+		t.Errorf("GET /panic in Chinese: Content-Language = %q, want zh-Hans", got)
 	}
 }

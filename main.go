@@ -283,7 +283,7 @@ func newRoutes(ctx context.Context, config config, database *db.DB, logger *slog
 		"/notes":    myNotes,
 		"/notes/":   myNotes, // a subtree: /notes/12/edit too
 		"/account":  views.Account(accounts, logins, pages, sessions, catalogue, logger),
-		"/logout":   views.Logout(pages, sessions, catalogue),
+		"/logout":   views.Logout(pages, sessions),
 		"/language": views.Language(catalogue), // the switch in every page's footer
 	}
 	if config.dev {

@@ -38,9 +38,12 @@ type Pages struct {
 
 // Globals returns the values that every template sees when it renders
 // for r, besides url, user and flashes: functions such as a translator,
-// and values such as the page's language. It may add header fields that
-// hold for every page to w, such as Content-Language and Vary
-// (RFC 9110 §8.5, §12.5.5), which stay on the 500 page too.
+// and values such as the page's language. It may set header fields that
+// describe every page to w, such as Content-Language (RFC 9110 §8.5).
+// Pages calls it for each template it renders, so twice when a page
+// fails and the 500 page replaces it: it must set its fields, not add to
+// them. The plain-text answer for a 500 page that fails too has none of
+// them.
 type Globals func(w http.ResponseWriter, r *http.Request) pongo2.Context
 
 // NewPages compiles every *.html template at the top of fsys (not in its
@@ -178,6 +181,7 @@ func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
 	body, err := p.execute(w, r, "500.html", pongo2.Context{"user": ""})
 	if err != nil {
 		p.logger.Error("rendering page", "template", "500.html", "error", err)
+		w.Header().Del("Content-Language") // the text below is English, whatever the globals said
 		http.Error(w, "500 internal server error", http.StatusInternalServerError)
 		return
 	}

@@ -657,6 +657,20 @@ func TestPagesGlobals(t *testing.T) {
 		{"the handler's data wins", "page.html", pongo2.Context{"name": "Ada"}, http.StatusOK, "你好 Ada /x"},
 		{"the 500 page has them too", "broken.html", nil, http.StatusInternalServerError, "500 你好"},
 	}
+	defer func() {
+		// A 500 page that fails too gets plain English text, without the
+		// Content-Language the globals set.
+		broken := fstest.MapFS{"page.html": fsys["broken.html"], "500.html": fsys["broken.html"]}
+		pages, err := NewPages(broken, sessions, globals, slog.New(slog.DiscardHandler), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := render(pages, "/", nil, http.StatusOK, "page.html", nil)
+		if rec.Code != http.StatusInternalServerError || rec.Header().Get("Content-Language") != "" {
+			t.Errorf("a broken 500 page: %d, Content-Language %q; want %d and none",
+				rec.Code, rec.Header().Get("Content-Language"), http.StatusInternalServerError)
+		}
+	}()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := render(pages, "/", nil, http.StatusOK, tc.template, tc.data)

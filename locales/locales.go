@@ -20,13 +20,16 @@ package locales
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/nicksnyder/go-i18n/v2/i18n/template"
 	"golang.org/x/text/language"
 )
 
@@ -35,16 +38,13 @@ import (
 //go:embed *.json
 var files embed.FS
 
-// fallback is the language of the catalogue's source file, en.json: the
-// answer when nothing the client accepts is in the catalogue. (A
-// language.Tag cannot be a constant; nothing changes it.)
-var fallback = language.English
-
 // CookieName is the name of the cookie that keeps the visitor's choice of
 // language, a tag of the catalogue such as "zh-Hans".
 const CookieName = "lang"
 
-// Catalogue is the demo's messages in every language it speaks.
+// Catalogue is the demo's messages in every language it speaks. English,
+// the language of the catalogue's source file en.json, is the answer when
+// nothing the client accepts is in the catalogue.
 type Catalogue struct {
 	languages []*Localizer // English first
 	matcher   language.Matcher
@@ -59,7 +59,7 @@ func Load() (*Catalogue, error) {
 
 // loadFS reads the *.json message files at the top of fsys.
 func loadFS(fsys fs.FS) (*Catalogue, error) {
-	bundle := i18n.NewBundle(fallback)
+	bundle := i18n.NewBundle(language.English)
 	names, err := fs.Glob(fsys, "*.json")
 	if err != nil {
 		return nil, err
@@ -74,14 +74,24 @@ func loadFS(fsys fs.FS) (*Catalogue, error) {
 		tags = append(tags, file.Tag)
 		plain[file.Tag] = plainTexts(file.Messages)
 	}
-	first := slices.Index(tags, fallback)
+	first := slices.Index(tags, language.English)
 	if first < 0 {
-		return nil, fmt.Errorf("locales: no message file for %s", fallback)
+		return nil, fmt.Errorf("locales: no message file for %s", language.English)
 	}
 	tags[0], tags[first] = tags[first], tags[0] // the matcher's default is its first tag
 	c := &Catalogue{matcher: language.NewMatcher(tags)}
+	// Shared by every call of Text, so that go-i18n parses each message's
+	// template once; a placeholder without a value is an error, not
+	// "<no value>" on the page.
+	parser := &template.TextParser{Option: "missingkey=error"}
 	for _, tag := range tags {
-		c.languages = append(c.languages, &Localizer{Tag: tag, plain: plain[tag], localizer: i18n.NewLocalizer(bundle, tag.String())})
+		c.languages = append(c.languages, &Localizer{
+			tag:       tag,
+			name:      tag.String(),
+			plain:     plain[tag],
+			parser:    parser,
+			localizer: i18n.NewLocalizer(bundle, tag.String()),
+		})
 	}
 	return c, nil
 }
@@ -105,7 +115,7 @@ func plainTexts(messages []*i18n.Message) map[string]string {
 	return texts
 }
 
-// Languages returns a localizer for each language of the catalogue,
+// Languages returns the localizer of each language of the catalogue,
 // English first.
 func (c *Catalogue) Languages() []*Localizer {
 	return slices.Clone(c.languages)
@@ -139,53 +149,87 @@ func (c *Catalogue) For(r *http.Request) *Localizer {
 // language.
 func (c *Catalogue) Lookup(tag string) *Localizer {
 	for _, localizer := range c.languages {
-		if localizer.Tag.String() == tag {
+		if localizer.name == tag {
 			return localizer
 		}
 	}
 	return nil
 }
 
-// Localizer renders the catalogue's messages in one language.
+// Localizer renders the catalogue's messages in one language. The
+// catalogue makes one for each of its languages, which every request in
+// that language shares; it is safe for concurrent use.
 type Localizer struct {
-	// Tag is the language, as a BCP 47 tag: en, zh-Hans. It goes in the
-	// page's <html lang> and the response's Content-Language.
-	Tag       language.Tag
+	tag       language.Tag
+	name      string            // tag.String(), made once: "zh-Hans"
 	plain     map[string]string // texts without placeholders, by ID: see plainTexts
+	parser    *template.TextParser
 	localizer *i18n.Localizer
+}
+
+// Tag returns the language, as a BCP 47 tag: en, zh-Hans.
+func (l *Localizer) Tag() language.Tag {
+	return l.tag
 }
 
 // Text returns the message id in l's language, with its placeholders
 // filled from pairs: a name, then its value, as in
-// Text("WelcomeBack", "Name", "admin"). A value named Count also chooses
-// the plural form. A message the language lacks comes in English; an id
-// the catalogue lacks comes back as itself, which the tests catch.
+// Text("WelcomeBack", "Name", "admin"). A value named Count, a number of
+// any integer or float type or a number written as a string ("1.5"),
+// also chooses the plural form (CLDR's rules: English has "one" and
+// "other", Chinese "other" alone). A message the language lacks comes in
+// English. An id the catalogue lacks, a placeholder without a value and a
+// Count that is no number give the id itself, which the tests catch.
 func (l *Localizer) Text(id string, pairs ...any) string {
 	if text, ok := l.plain[id]; ok && len(pairs) == 0 {
 		return text
 	}
-	config := &i18n.LocalizeConfig{MessageID: id}
+	config := &i18n.LocalizeConfig{MessageID: id, TemplateParser: l.parser}
 	if len(pairs) > 0 {
 		data := make(map[string]any, len(pairs)/2)
 		for i := 0; i+1 < len(pairs); i += 2 {
 			name := fmt.Sprint(pairs[i])
 			data[name] = pairs[i+1]
 			if name == "Count" {
-				config.PluralCount = pairs[i+1]
+				config.PluralCount = pluralCount(pairs[i+1])
 			}
 		}
 		config.TemplateData = data
 	}
 	text, err := l.localizer.Localize(config)
-	if text == "" && err != nil {
-		return id
+	var missing *i18n.MessageNotFoundErr
+	if err != nil && (text == "" || !errors.As(err, &missing)) {
+		return id // not a fallback to English, which Localize reports as an error too
 	}
 	return text
 }
 
+// pluralCount returns count in a type go-i18n takes for a plural count,
+// which takes signed integers and numbers written as strings: an unsigned
+// integer or a float becomes its decimal string.
+func pluralCount(count any) any {
+	switch n := count.(type) {
+	case uint:
+		return strconv.FormatUint(uint64(n), 10)
+	case uint8:
+		return strconv.FormatUint(uint64(n), 10)
+	case uint16:
+		return strconv.FormatUint(uint64(n), 10)
+	case uint32:
+		return strconv.FormatUint(uint64(n), 10)
+	case uint64:
+		return strconv.FormatUint(n, 10)
+	case float32:
+		return strconv.FormatFloat(float64(n), 'f', -1, 32)
+	case float64:
+		return strconv.FormatFloat(n, 'f', -1, 64)
+	}
+	return count
+}
+
 // String returns l's tag, as the catalogue writes it: "zh-Hans".
 func (l *Localizer) String() string {
-	return l.Tag.String()
+	return l.name
 }
 
 // Name returns the language's name in itself: "English", "中文".

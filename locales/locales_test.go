@@ -164,6 +164,11 @@ func TestText(t *testing.T) {
 		{english, "TooManyAttempts", []any{"Count", 15}, "Too many attempts. Try again in 15 minutes."},
 		{chinese, "TooManyAttempts", []any{"Count", 1}, "尝试次数过多，请 1 分钟后再试。"},
 		{english, "UsernameLength", []any{"Min", 3, "Max", 32}, "A username has 3 to 32 characters."},
+		{english, "TooManyAttempts", []any{"Count", uint(1)}, "Too many attempts. Try again in a minute."},
+		{english, "TooManyAttempts", []any{"Count", int32(2)}, "Too many attempts. Try again in 2 minutes."},
+		{english, "TooManyAttempts", []any{"Count", "a lot"}, "TooManyAttempts"},
+		{english, "WelcomeBack", nil, "WelcomeBack"},
+		{english, "WelcomeBack", []any{"Nme", "admin"}, "WelcomeBack"},
 		{english, "NoSuchMessage", nil, "NoSuchMessage"},
 		{english, "LanguageName", nil, "English"},
 		{chinese, "LanguageName", nil, "中文"},
@@ -172,6 +177,25 @@ func TestText(t *testing.T) {
 		if got := tc.localizer.Text(tc.id, tc.pairs...); got != tc.want {
 			t.Errorf("%s: Text(%q, %v) = %q, want %q", tc.localizer, tc.id, tc.pairs, got, tc.want)
 		}
+	}
+}
+
+// TestTextFallsBackToEnglish checks that a message a language lacks comes
+// in English, with its placeholders filled.
+func TestTextFallsBackToEnglish(t *testing.T) {
+	catalogue, err := loadFS(fstest.MapFS{
+		"en.json":      {Data: []byte(`{"Hello": "Hello, {{.Name}}!", "Bye": "Bye"}`)},
+		"zh-Hans.json": {Data: []byte(`{"Bye": "再见"}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chinese := catalogue.Lookup("zh-Hans")
+	if got, want := chinese.Text("Hello", "Name", "Ada"), "Hello, Ada!"; got != want {
+		t.Errorf("zh-Hans without Hello: Text = %q, want %q", got, want)
+	}
+	if got, want := chinese.Text("Bye"), "再见"; got != want {
+		t.Errorf("zh-Hans: Text(Bye) = %q, want %q", got, want)
 	}
 }
 

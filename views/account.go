@@ -96,7 +96,7 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 				err = attempt.Succeeded(r.Context())
 			}
 			if err == nil {
-				fresh.Flashes = []string{text.Text(passwordChanged)}
+				fresh.Flashes = []string{passwordChanged} // an ID: the page translates it
 				err = sessions.Save(w, r, fresh)
 			}
 			if err != nil {

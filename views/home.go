@@ -6,7 +6,6 @@ import (
 	"github.com/flosch/pongo2/v6"
 
 	"example.com/miniweb/framework"
-	"example.com/miniweb/locales"
 	"example.com/miniweb/notes"
 )
 
@@ -41,12 +40,12 @@ const loggedOut = "LoggedOut"
 // Logout ends the session on POST: it revokes every session of the user,
 // so that a copy of the cookie no longer works either, on any instance
 // and after a restart ([framework.Sessions.Revoke]), clears the cookie,
-// flashes [loggedOut] ([framework.Sessions.AddFlash]) in the request's
-// language and redirects with
+// flashes [loggedOut] ([framework.Sessions.AddFlash]), which the next page
+// shows in its language, and redirects with
 // 303 See Other to /login. It answers no GET, because a link or a
 // prefetch must not log anyone out; other methods get 405 with Allow. A
 // session store that fails gets the 500 page.
-func Logout(pages *framework.Pages, sessions *framework.Sessions, catalogue *locales.Catalogue) http.Handler {
+func Logout(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 	return framework.Methods{
 		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			session, err := sessions.Load(w, r)
@@ -55,7 +54,7 @@ func Logout(pages *framework.Pages, sessions *framework.Sessions, catalogue *loc
 			}
 			if err == nil {
 				sessions.Clear(w, r)
-				err = sessions.AddFlash(w, r, catalogue.For(r).Text(loggedOut))
+				err = sessions.AddFlash(w, r, loggedOut)
 			}
 			if err != nil {
 				pages.ServerError(w, r, err)

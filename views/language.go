@@ -2,7 +2,6 @@ package views
 
 import (
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/flosch/pongo2/v6"
@@ -56,6 +55,25 @@ func Language(catalogue *locales.Catalogue) http.Handler {
 	}
 }
 
+// varyAcceptLanguage is the Vary of every page, shared as the framework
+// shares its header values.
+var varyAcceptLanguage = []string{"Accept-Language"}
+
+// returnPath returns the path, below the mount, that the language switch
+// on the page that answers r sends the browser back to: r's own path and
+// query, as the client sent them, for GET and HEAD; "/" for a page that
+// answers another method, such as a form shown again after a POST, since
+// a GET of its path might not show it.
+func returnPath(r *http.Request) string {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return "/"
+	}
+	if r.URL.RawQuery != "" {
+		return r.URL.EscapedPath() + "?" + r.URL.RawQuery
+	}
+	return r.URL.EscapedPath()
+}
+
 // languageChoice is a button of the language switch.
 type languageChoice struct {
 	Tag  string // "zh-Hans"
@@ -69,12 +87,14 @@ type languageChoice struct {
 //   - lang, the language's tag, for <html lang>: "zh-Hans";
 //   - languages, every language of the catalogue, with Tag and Name, for
 //     the switch in the footer;
-//   - here, r's path and query below the mount, for the switch to come
-//     back to.
+//   - here, the path below the mount for the switch to come back to:
+//     r's own for GET and HEAD, "/" otherwise (see returnPath).
 //
-// It sets Content-Language (RFC 9110 §8.5) to the language, and adds
-// Accept-Language to Vary (§12.5.5), since the same URL answers in the
-// language a request asks for.
+// It sets Content-Language (RFC 9110 §8.5) to the language, and
+// Vary: Accept-Language (§12.5.5), since the same URL answers in the
+// language a request asks for. (Vary names no Cookie, which the choice of
+// the switch lives in: every page is Cache-Control: no-store, so no cache
+// keeps one to serve another request.)
 func PageGlobals(catalogue *locales.Catalogue) framework.Globals {
 	var languages []languageChoice
 	for _, localizer := range catalogue.Languages() {
@@ -83,14 +103,8 @@ func PageGlobals(catalogue *locales.Catalogue) framework.Globals {
 	return func(w http.ResponseWriter, r *http.Request) pongo2.Context {
 		text := catalogue.For(r)
 		header := w.Header()
-		header.Set("Content-Language", text.String())
-		if !slices.Contains(header.Values("Vary"), "Accept-Language") {
-			header.Add("Vary", "Accept-Language")
-		}
-		here := r.URL.Path
-		if r.URL.RawQuery != "" {
-			here += "?" + r.URL.RawQuery
-		}
-		return pongo2.Context{"t": text.Text, "lang": text.String(), "languages": languages, "here": here}
+		header["Content-Language"] = []string{text.String()}
+		header["Vary"] = varyAcceptLanguage // set, not added: see framework.Globals
+		return pongo2.Context{"t": text.Text, "lang": text.String(), "languages": languages, "here": returnPath(r)}
 	}
 }

@@ -69,6 +69,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			next := localPath(form.Get("next"), "/home")
 			client := clientAddress(r)
 			text := catalogue.For(r)
+			failure := text.Text(loginFailed)
 			// showForm shows the form again, with the user name kept, the
 			// password not, and message.
 			showForm := func(status int, message string) {
@@ -80,7 +81,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			}
 			failed := func() {
 				logger.Warn("login failed", loggedName(username), "client", client)
-				showForm(http.StatusUnprocessableEntity, text.Text(loginFailed))
+				showForm(http.StatusUnprocessableEntity, failure)
 			}
 
 			// Any failure, valid input or not, shows the same message, so
@@ -88,10 +89,10 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			// input costs no password hash and counts against the client
 			// alone: the throttle then never holds an overlong user name.
 			errs := framework.FieldErrors{}
-			errs.Required(form, "username", text.Text("EnterUsername"))
-			errs.Required(form, "password", text.Text("EnterPassword"))
-			errs.MaxLength(form, "username", maxUsernameBytes, text.Text("UsernameTooLong"))
-			errs.MaxLength(form, "password", users.MaxPasswordBytes, text.Text("PasswordTooLong"))
+			errs.Required(form, "username", failure)
+			errs.Required(form, "password", failure)
+			errs.MaxLength(form, "username", maxUsernameBytes, failure)
+			errs.MaxLength(form, "password", users.MaxPasswordBytes, failure)
 			if len(errs) > 0 {
 				retryAfter, err := attempts.TryClient(r.Context(), client)
 				switch {
@@ -132,7 +133,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			}
 			err = startSession(w, r, sessions, users.Normalize(username))
 			if err == nil {
-				err = sessions.AddFlash(w, r, text.Text(loggedIn))
+				err = sessions.AddFlash(w, r, loggedIn)
 			}
 			if err != nil {
 				pages.ServerError(w, r, err)

@@ -166,7 +166,7 @@ func (v *notesView) create(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := v.store.Create(r.Context(), user, title, body)
 	if err == nil {
-		err = v.sessions.AddFlash(w, r, v.text.Text(noteSaved))
+		err = v.sessions.AddFlash(w, r, noteSaved)
 	}
 	if err != nil {
 		v.pages.ServerError(w, r, err)
@@ -228,7 +228,7 @@ func (v *notesView) update(id int64) http.Handler {
 			v.pages.Render(w, r, http.StatusConflict, "note_form.html", data)
 			return
 		case err == nil:
-			err = v.sessions.AddFlash(w, r, v.text.Text(noteSaved))
+			err = v.sessions.AddFlash(w, r, noteSaved)
 		}
 		if err != nil {
 			v.pages.ServerError(w, r, err)
@@ -250,7 +250,7 @@ func (v *notesView) delete(id int64) http.Handler {
 			return
 		}
 		if err == nil {
-			err = v.sessions.AddFlash(w, r, v.text.Text(noteDeleted))
+			err = v.sessions.AddFlash(w, r, noteDeleted)
 		}
 		if err != nil {
 			v.pages.ServerError(w, r, err)
