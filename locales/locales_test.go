@@ -2,6 +2,7 @@ package locales
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"maps"
 	"net/http"
@@ -141,6 +142,53 @@ func TestFor(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestForRemembersBoundedly checks that For remembers its choice for at
+// most MaxRememberedMatches header values, and still matches the values
+// past the bound.
+func TestForRemembersBoundedly(t *testing.T) {
+	catalogue, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range MaxRememberedMatches + 50 {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Language", fmt.Sprintf("zh-CN;q=0.%03d", i+1))
+		for range 2 { // the second time, from memory if remembered
+			if got := catalogue.For(r).String(); got != "zh-Hans" {
+				t.Fatalf("Accept-Language %q: %s, want zh-Hans", r.Header.Get("Accept-Language"), got)
+			}
+		}
+	}
+	remembered := 0
+	catalogue.matches.Range(func(any, any) bool { remembered++; return true })
+	if remembered != MaxRememberedMatches {
+		t.Errorf("remembered %d header values, want %d", remembered, MaxRememberedMatches)
+	}
+}
+
+// BenchmarkFor measures the choice of language for a browser's
+// Accept-Language: remembered, and matched anew.
+func BenchmarkFor(b *testing.B) {
+	catalogue, err := Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8")
+	b.Run("header=remembered", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			catalogue.For(r)
+		}
+	})
+	b.Run("header=new", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			catalogue.match("zh-CN,zh;q=0.9,en;q=0.8")
+		}
+	})
 }
 
 // TestText checks placeholders, plural forms and a missing ID.
