@@ -1335,10 +1335,10 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 	"demo-methods": func(e *docsEnv) string {
 		demo := e.demo(nil)
 		head404, _ := demo.curl(e, "", "GET", "/nowhere", nil, "")
-		head405, body405 := demo.curl(e, "", "DELETE", "/login", nil, "")
+		head405, _ := demo.curl(e, "", "DELETE", "/login", nil, "")
 		headHEAD, _ := demo.curl(e, "", "HEAD", "/login", nil, "")
 		return "$ curl -s -D - -o /dev/null http://127.0.0.1:8080/nowhere\n" + head404 + "\n\n" +
-			"$ curl -si -X DELETE http://127.0.0.1:8080/login\n" + head405 + "\n\n" + body405 +
+			"$ curl -s -D - -o /dev/null -X DELETE http://127.0.0.1:8080/login\n" + head405 + "\n\n" +
 			"$ curl -I http://127.0.0.1:8080/login\n" + headHEAD + "\n"
 	},
 	"demo-mounted": func(e *docsEnv) string {

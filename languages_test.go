@@ -101,6 +101,32 @@ func TestPageLanguages(t *testing.T) {
 	}
 }
 
+// TestMethodNotAllowedPageLanguages checks that the 405 page, like every
+// other, comes in the request's language, with Allow.
+func TestMethodNotAllowedPageLanguages(t *testing.T) {
+	server, _ := newTestServer(t)
+	for _, tc := range []struct{ acceptLanguage, want, heading string }{
+		{"zh-CN", "zh-Hans", "405 不允许使用该方法"},
+		{"en-GB", "en", "405 Method Not Allowed"},
+	} {
+		req, err := http.NewRequest(http.MethodGet, server.URL+"/logout", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept-Language", tc.acceptLanguage)
+		res := send(t, browser(t), req)
+		what := "GET /logout with Accept-Language " + tc.acceptLanguage
+		wantStatus(t, what, res, http.StatusMethodNotAllowed)
+		wantBody(t, what, res, "<h1>"+tc.heading+"</h1>")
+		if got := res.header.Get("Content-Language"); got != tc.want {
+			t.Errorf("%s: Content-Language = %q, want %q", what, got, tc.want)
+		}
+		if got := res.header.Get("Allow"); got != "OPTIONS, POST" {
+			t.Errorf("%s: Allow = %q, want %q", what, got, "OPTIONS, POST")
+		}
+	}
+}
+
 // TestNotesMessages sends the Python notes' own login app's inputs to the
 // demo under Accept-Language: zh-CN, and checks that it answers with the
 // notes' words.

@@ -284,7 +284,7 @@ func newRoutes(ctx context.Context, config config, database *db.DB, logger *slog
 		"/notes/":   myNotes, // a subtree: /notes/12/edit too
 		"/account":  views.Account(accounts, logins, pages, sessions, catalogue, logger),
 		"/logout":   views.Logout(pages, sessions),
-		"/language": views.Language(catalogue), // the switch in every page's footer
+		"/language": views.Language(pages, catalogue), // the switch in every page's footer
 	}
 	if config.dev {
 		routes["/environ"] = views.Environ()

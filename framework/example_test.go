@@ -60,6 +60,27 @@ func ExampleRoutes_WithNotFound() {
 	// /nowhere 404 nothing at /nowhere
 }
 
+func ExampleMethods_WithMethodNotAllowed() {
+	methods := framework.Methods{
+		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "posted")
+		}),
+	}
+	notAllowed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		fmt.Fprintf(w, "%s is not for %s: try %s", r.URL.Path, r.Method, w.Header().Get("Allow"))
+	})
+	handler := methods.WithMethodNotAllowed(notAllowed)
+	for _, method := range []string{http.MethodPost, http.MethodGet} {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(method, "/logout", nil))
+		fmt.Println(method, rec.Code, rec.Body)
+	}
+	// Output:
+	// POST 200 posted
+	// GET 405 /logout is not for GET: try OPTIONS, POST
+}
+
 // A CGI server passes the request to a program as environment variables,
 // the environ that WSGI took over. net/http/cgi turns them back into an
 // *http.Request, which the same route table then serves; cgi.Serve does
@@ -373,6 +394,26 @@ func ExamplePages_NotFound() {
 	fmt.Println(rec.Code, rec.Body)
 	// Output:
 	// 404 <h1>Not found</h1><p>Try <a href="/">the start page</a>.</p>
+}
+
+func ExamplePages_MethodNotAllowed() {
+	templates := fstest.MapFS{
+		"405.html": {Data: []byte(`<h1>Not here</h1><p>Use the form on <a href="{{ url("/") }}">the start page</a>.</p>`)},
+	}
+	sessions := exampleSessions() // random keys, as in ExampleNewSessions
+	pages, err := framework.NewPages(templates, sessions, nil, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	logout := framework.Methods{http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})}
+	handler := sessions.Middleware()(logout.WithMethodNotAllowed(http.HandlerFunc(pages.MethodNotAllowed)))
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/logout", nil))
+	fmt.Println(rec.Code, rec.Header().Get("Allow"), rec.Body)
+	// Output:
+	// 405 OPTIONS, POST <h1>Not here</h1><p>Use the form on <a href="/">the start page</a>.</p>
 }
 
 func ExampleRecover() {

@@ -159,6 +159,14 @@ func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
 	p.Render(w, r, http.StatusNotFound, "404.html", nil)
 }
 
+// MethodNotAllowed answers 405 Method Not Allowed (RFC 9110 §15.5.6)
+// with the page 405.html. It has the signature of an [http.HandlerFunc],
+// so that http.HandlerFunc(pages.MethodNotAllowed) can go to
+// [Methods.WithMethodNotAllowed], which sets Allow first.
+func (p *Pages) MethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	p.Render(w, r, http.StatusMethodNotAllowed, "405.html", nil)
+}
+
 // ServerError logs err and answers 500 Internal Server Error
 // (RFC 9110 §15.6.1) with the page 500.html. The client sees no detail of
 // err. Call it before the response has started.

@@ -72,7 +72,8 @@ func (routes Routes) lookup(path string) (http.Handler, bool) {
 // the content), answers OPTIONS with 204 No Content and an Allow header
 // when it has no OPTIONS entry (§9.3.7), and answers any other method it
 // has no entry for with 405 Method Not Allowed and an Allow header that
-// lists the methods it has (§15.5.6).
+// lists the methods it has (§15.5.6), with the text of [http.Error]; use
+// [Methods.WithMethodNotAllowed] to answer it with a page of your own.
 //
 // For HEAD, the GET handler runs unchanged and may write its body:
 // http.Server drops the body but counts it, so that HEAD gets the same
@@ -84,6 +85,27 @@ var _ http.Handler = Methods(nil)
 
 // ServeHTTP calls the handler for r.Method, as described on [Methods].
 func (methods Methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	methods.serve(w, r, methodNotAllowed)
+}
+
+// WithMethodNotAllowed returns a handler that serves methods, and calls
+// methodNotAllowed, once the Allow header is set, for a method that has
+// no entry. methodNotAllowed should answer 405 Method Not Allowed.
+func (methods Methods) WithMethodNotAllowed(methodNotAllowed http.Handler) http.Handler {
+	answer := methodNotAllowed.ServeHTTP
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		methods.serve(w, r, answer)
+	})
+}
+
+// methodNotAllowed answers 405 Method Not Allowed with a line of text.
+func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+}
+
+// serve calls the handler for r.Method, or sets Allow and calls
+// notAllowed when there is none.
+func (methods Methods) serve(w http.ResponseWriter, r *http.Request, notAllowed http.HandlerFunc) {
 	if handler, ok := methods[r.Method]; ok {
 		handler.ServeHTTP(w, r)
 		return
@@ -97,7 +119,7 @@ func (methods Methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+	notAllowed(w, r)
 }
 
 // allow returns the value of the Allow header for methods: the methods

@@ -207,3 +207,40 @@ func roundTrip(t *testing.T, client *http.Client, method, url string) (*http.Res
 	}
 	return res, string(body)
 }
+
+// TestMethodsWithMethodNotAllowed checks that the 405 handler answers only
+// the methods the table lacks, with Allow already set, and that HEAD and
+// OPTIONS keep their own answers.
+func TestMethodsWithMethodNotAllowed(t *testing.T) {
+	methods := Methods{http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "page")
+	})}
+	var allowSeen string
+	handler := methods.WithMethodNotAllowed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		allowSeen = w.Header().Get("Allow")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		io.WriteString(w, "the 405 page")
+	}))
+	tests := []struct {
+		method   string
+		wantCode int
+		wantBody string
+	}{
+		{http.MethodGet, http.StatusOK, "page"},
+		{http.MethodHead, http.StatusOK, "page"},
+		{http.MethodOptions, http.StatusNoContent, ""},
+		{http.MethodPost, http.StatusMethodNotAllowed, "the 405 page"},
+		{http.MethodDelete, http.StatusMethodNotAllowed, "the 405 page"},
+	}
+	for _, tc := range tests {
+		allowSeen = ""
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(tc.method, "/", nil))
+		if rec.Code != tc.wantCode || rec.Body.String() != tc.wantBody {
+			t.Errorf("%s: %d %q, want %d %q", tc.method, rec.Code, rec.Body, tc.wantCode, tc.wantBody)
+		}
+		if tc.wantCode == http.StatusMethodNotAllowed && allowSeen != "GET, HEAD, OPTIONS" {
+			t.Errorf("%s: the 405 handler saw Allow %q, want %q", tc.method, allowSeen, "GET, HEAD, OPTIONS")
+		}
+	}
+}

@@ -106,5 +106,5 @@ func Account(accounts *users.Store, attempts *throttle.Throttle, pages *framewor
 			logger.Info("password changed", "user", session.User, "client", client)
 			framework.SeeOther(w, r, "/account")
 		})),
-	}
+	}.WithMethodNotAllowed(http.HandlerFunc(pages.MethodNotAllowed))
 }

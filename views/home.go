@@ -30,7 +30,7 @@ func Home(store *notes.Store, pages *framework.Pages, sessions *framework.Sessio
 			}
 			pages.Render(w, r, http.StatusOK, "home.html", pongo2.Context{"notes": newest})
 		})),
-	}
+	}.WithMethodNotAllowed(http.HandlerFunc(pages.MethodNotAllowed))
 }
 
 // loggedOut is the catalogue's ID of the flash message shown after
@@ -62,5 +62,5 @@ func Logout(pages *framework.Pages, sessions *framework.Sessions) http.Handler {
 			}
 			framework.SeeOther(w, r, "/login")
 		}),
-	}
+	}.WithMethodNotAllowed(http.HandlerFunc(pages.MethodNotAllowed))
 }

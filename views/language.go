@@ -23,8 +23,9 @@ const LanguageCookieLifetime = 365 * 24 * time.Hour
 // needs no session, so that a visitor who is not logged in can switch
 // too, and the choice outlives login and logout, as Django keeps it in
 // a cookie of its own. An unknown language gets 400, a malformed body
-// 400, 413 or 415; other methods get 405 with Allow: OPTIONS, POST.
-func Language(catalogue *locales.Catalogue) http.Handler {
+// 400, 413 or 415; other methods get the 405 page with Allow: OPTIONS,
+// POST.
+func Language(pages *framework.Pages, catalogue *locales.Catalogue) http.Handler {
 	return framework.Methods{
 		http.MethodPost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			form, err := framework.ReadForm(w, r)
@@ -52,7 +53,7 @@ func Language(catalogue *locales.Catalogue) http.Handler {
 			})
 			framework.SeeOther(w, r, localPath(form.Get("next"), "/"))
 		}),
-	}
+	}.WithMethodNotAllowed(http.HandlerFunc(pages.MethodNotAllowed))
 }
 
 // varyAcceptLanguage is the Vary of every page, shared as the framework

@@ -14,7 +14,7 @@ import (
 // for a language of the site, 400 for any other, and a local next only.
 func TestLanguage(t *testing.T) {
 	site := newTestSite(t)
-	handler := Language(site.catalogue)
+	handler := Language(site.pages, site.catalogue)
 	tests := []struct {
 		name         string
 		form         url.Values

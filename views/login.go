@@ -142,7 +142,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			logger.Info("login", "user", username, "client", client)
 			framework.SeeOther(w, r, next)
 		}),
-	}
+	}.WithMethodNotAllowed(http.HandlerFunc(pages.MethodNotAllowed))
 }
 
 // busyRetryAfter is the Retry-After, in seconds, of the 503 that answers

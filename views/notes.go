@@ -51,6 +51,7 @@ const (
 // ([locales.Catalogue.For]). Other methods get 405.
 func Notes(store *notes.Store, pages *framework.Pages, sessions *framework.Sessions, catalogue *locales.Catalogue) http.Handler {
 	loggedIn := framework.RequireUser(sessions, pages, "/login")
+	notAllowed := http.HandlerFunc(pages.MethodNotAllowed)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// PATH_INFO "/notes/12/edit" below SCRIPT_NAME "/app": shift
 		// "notes", giving the notes' own SCRIPT_NAME "/app/notes", then
@@ -85,7 +86,7 @@ func Notes(store *notes.Store, pages *framework.Pages, sessions *framework.Sessi
 		for method, handler := range methods {
 			methods[method] = loggedIn(handler) // after Methods: a wrong method is 405 for anyone
 		}
-		methods.ServeHTTP(w, r)
+		methods.WithMethodNotAllowed(notAllowed).ServeHTTP(w, r)
 	})
 }
 

@@ -113,5 +113,5 @@ func Register(accounts *users.Store, attempts *throttle.Throttle, pages *framewo
 			logger.Info("sign-up", "user", username, "client", client)
 			framework.SeeOther(w, r, "/home")
 		}),
-	}
+	}.WithMethodNotAllowed(http.HandlerFunc(pages.MethodNotAllowed))
 }
