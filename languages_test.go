@@ -99,6 +99,11 @@ func TestPageLanguages(t *testing.T) {
 			wantBody(t, what, res, "<title>"+title+" · miniweb</title>")
 		}
 	}
+	// The forms' hints state the stores' bounds, in each language.
+	for acceptLanguage, hint := range map[string]string{"en": "3 to 32 characters", "zh-CN": "3 到 32 个字符"} {
+		res := getIn(t, anonymous, server.URL+"/register", acceptLanguage)
+		wantBody(t, "GET /register with Accept-Language "+acceptLanguage, res, hint)
+	}
 }
 
 // TestMethodNotAllowedPageLanguages checks that the 405 page, like every

@@ -1,0 +1,76 @@
+package views
+
+import (
+	"net/http"
+
+	"github.com/flosch/pongo2/v6"
+
+	"example.com/miniweb/framework"
+	"example.com/miniweb/locales"
+	"example.com/miniweb/notes"
+	"example.com/miniweb/users"
+)
+
+// varyAcceptLanguage is the Vary of every page, shared as the framework
+// shares its header values.
+var varyAcceptLanguage = []string{"Accept-Language"}
+
+// returnPath returns the path, below the mount, that the language switch
+// on the page that answers r sends the browser back to: r's own path and
+// query, as the client sent them, for GET and HEAD; "/" for a page that
+// answers another method, such as a form shown again after a POST, since
+// a GET of its path might not show it.
+func returnPath(r *http.Request) string {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return "/"
+	}
+	if r.URL.RawQuery != "" {
+		return r.URL.EscapedPath() + "?" + r.URL.RawQuery
+	}
+	return r.URL.EscapedPath()
+}
+
+// formLimits are the bounds that the forms' hints state, by name.
+var formLimits = map[string]int{
+	"MinUsername": users.MinUsernameRunes,
+	"MaxUsername": users.MaxUsernameRunes,
+	"MinPassword": users.MinPasswordRunes,
+	"MaxTitle":    notes.MaxTitleRunes,
+}
+
+// languageChoice is a button of the language switch.
+type languageChoice struct {
+	Tag  string // "zh-Hans"
+	Name string // the language's name in itself: "中文"
+}
+
+// PageGlobals returns the values that every page's template sees for a
+// request r ([framework.Globals]):
+//   - t, the function [locales.Localizer.Text] in r's language
+//     ([locales.Catalogue.For]): {{ t("WelcomeBack", "Name", user) }};
+//   - lang, the language's tag, for <html lang>: "zh-Hans";
+//   - languages, every language of the catalogue, with Tag and Name, for
+//     the switch in the footer;
+//   - limits, the bounds that the forms' hints state, from the stores
+//     that enforce them: MinUsername, MaxUsername, MinPassword, MaxTitle;
+//   - here, the path below the mount for the switch to come back to:
+//     r's own for GET and HEAD, "/" otherwise (see returnPath).
+//
+// It sets Content-Language (RFC 9110 §8.5) to the language, and
+// Vary: Accept-Language (§12.5.5), since the same URL answers in the
+// language a request asks for. (Vary names no Cookie, which the choice of
+// the switch lives in: every page is Cache-Control: no-store, so no cache
+// keeps one to serve another request.)
+func PageGlobals(catalogue *locales.Catalogue) framework.Globals {
+	var languages []languageChoice
+	for _, localizer := range catalogue.Languages() {
+		languages = append(languages, languageChoice{Tag: localizer.String(), Name: localizer.Name()})
+	}
+	return func(w http.ResponseWriter, r *http.Request) pongo2.Context {
+		text := catalogue.For(r)
+		header := w.Header()
+		header["Content-Language"] = []string{text.String()}
+		header["Vary"] = varyAcceptLanguage // set, not added: see framework.Globals
+		return pongo2.Context{"t": text.Text, "lang": text.String(), "languages": languages, "limits": formLimits, "here": returnPath(r)}
+	}
+}
