@@ -206,33 +206,6 @@ func TestLanguageSwitch(t *testing.T) {
 	}
 }
 
-// TestLanguageCookieSecure checks that the language cookie is Secure when
-// the client used HTTPS, as a trusted proxy reports it.
-func TestLanguageCookieSecure(t *testing.T) {
-	for _, trusted := range []bool{true, false} {
-		var args []string
-		if trusted {
-			args = []string{"-trust-proxy", "127.0.0.1"}
-		}
-		server, _ := newTestServer(t, args...)
-		req, err := http.NewRequest(http.MethodPost, server.URL+"/language", strings.NewReader("lang=zh-Hans&next=/"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Forwarded-Proto", "https")
-		res := send(t, browser(t), req)
-		wantStatus(t, "POST /language", res, http.StatusSeeOther)
-		cookie, err := http.ParseSetCookie(res.header.Get("Set-Cookie"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cookie.Secure != trusted {
-			t.Errorf("X-Forwarded-Proto: https from a proxy trusted %v: cookie Secure=%v, want %v", trusted, cookie.Secure, trusted)
-		}
-	}
-}
-
 // TestServerErrorPageLanguage checks that the 500 page that panic
 // recovery renders speaks the request's language too.
 func TestServerErrorPageLanguage(t *testing.T) {

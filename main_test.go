@@ -739,8 +739,9 @@ func TestEnvironPage(t *testing.T) {
 }
 
 // TestTrustProxy checks that the session cookie is Secure, with the
-// __Host- prefix, when a trusted proxy says the client used HTTPS, and
-// that the header counts for nothing without -trust-proxy.
+// __Host- prefix, and the language cookie Secure, when a trusted proxy
+// says the client used HTTPS, and that the header counts for nothing
+// without -trust-proxy.
 func TestTrustProxy(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -755,21 +756,30 @@ func TestTrustProxy(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			server, _ := newTestServer(t, tc.args...)
-			req, err := http.NewRequest(http.MethodPost, server.URL+"/login",
-				strings.NewReader(credentials("admin", "secure123").Encode()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("X-Forwarded-Proto", "https")
-			res := send(t, browser(t), req)
-			wantStatus(t, "POST /login", res, http.StatusSeeOther)
-			cookie, err := http.ParseSetCookie(res.header.Get("Set-Cookie"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if cookie.Name != tc.wantName || cookie.Secure != tc.wantSecure {
-				t.Errorf("%v: cookie %s Secure=%v, want %s Secure=%v", tc.args, cookie.Name, cookie.Secure, tc.wantName, tc.wantSecure)
+			for _, post := range []struct {
+				path     string
+				form     url.Values
+				wantName string
+			}{
+				{"/login", credentials("admin", "secure123"), tc.wantName},
+				{"/language", url.Values{"lang": {"zh-Hans"}, "next": {"/"}}, "lang"},
+			} {
+				req, err := http.NewRequest(http.MethodPost, server.URL+post.path, strings.NewReader(post.form.Encode()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("X-Forwarded-Proto", "https")
+				res := send(t, browser(t), req)
+				wantStatus(t, "POST "+post.path, res, http.StatusSeeOther)
+				cookie, err := http.ParseSetCookie(res.header.Get("Set-Cookie"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cookie.Name != post.wantName || cookie.Secure != tc.wantSecure {
+					t.Errorf("%v: POST %s: cookie %s Secure=%v, want %s Secure=%v",
+						tc.args, post.path, cookie.Name, cookie.Secure, post.wantName, tc.wantSecure)
+				}
 			}
 		})
 	}

@@ -104,11 +104,7 @@ func TestBrowser(t *testing.T) {
 	}
 	text := func(what, selector string) string {
 		t.Helper()
-		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
-		if err != nil {
-			t.Fatalf("%s: text of %s: %v", what, selector, err)
-		}
-		return strings.TrimSpace(got)
+		return pageText(t, ctx, what, selector)
 	}
 	// click clicks the element at selector and waits for the page it
 	// leads to, which must be url.
@@ -278,6 +274,17 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// pageText returns the text of the element at selector on the page the
+// browser shows, trimmed; what names the step for the error.
+func pageText(t *testing.T, ctx context.Context, what, selector string) string {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
+	if err != nil {
+		t.Fatalf("%s: text of %s: %v", what, selector, err)
+	}
+	return strings.TrimSpace(got)
+}
+
 // startBrowser starts a headless Chromium, the program at chromium, with a
 // profile of its own and the extra options, and returns the context that
 // drives it; it stops when the test ends.
@@ -317,11 +324,7 @@ func TestBrowserChinese(t *testing.T) {
 
 	text := func(what, selector string) string {
 		t.Helper()
-		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
-		if err != nil {
-			t.Fatalf("%s: text of %s: %v", what, selector, err)
-		}
-		return strings.TrimSpace(got)
+		return pageText(t, ctx, what, selector)
 	}
 	language := func(what string) string {
 		t.Helper()
