@@ -246,6 +246,37 @@ func TestServerHeaderTimeoutFromStart(t *testing.T) {
 	})
 }
 
+// TestServerNextHeaderTimeout checks the header timeout of a kept-alive
+// connection's next request: the request may start late in the idle
+// timeout, and its header timeout runs from its first byte.
+func TestServerNextHeaderTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newTestServer(io.Discard)
+		s.headerTimeout, s.idleTimeout = 300*time.Millisecond, time.Second
+		server, client := net.Pipe()
+		go s.serveConn(t.Context(), server)
+		io.WriteString(client, get("/", ""))
+		responses := bufio.NewReader(client)
+		first, err := http.ReadResponse(responses, nil)
+		if err != nil || first.StatusCode != http.StatusOK {
+			t.Fatalf("the first request: %v, %v; want %d", first, err, http.StatusOK)
+		}
+		io.Copy(io.Discard, first.Body)
+		first.Body.Close()
+
+		time.Sleep(s.idleTimeout - 100*time.Millisecond) // idle, but within the idle timeout
+		start := time.Now()
+		io.WriteString(client, "G")
+		response, _ := io.ReadAll(responses)
+		if got := statusOf(string(response)); got != http.StatusRequestTimeout {
+			t.Errorf("the next request's first byte, then nothing: status = %d, want %d", got, http.StatusRequestTimeout)
+		}
+		if took := time.Since(start); took != s.headerTimeout {
+			t.Errorf("the next request's first byte, then nothing: answered after %v, want the header timeout, %v", took, s.headerTimeout)
+		}
+	})
+}
+
 func TestServerExpectContinue(t *testing.T) {
 	conn := dial(t, startServer(t, newTestServer(io.Discard)))
 	io.WriteString(conn, "POST /login HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"+

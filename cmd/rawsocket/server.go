@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"strconv"
@@ -183,16 +182,19 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 	}()
 	// At shutdown, wake a connection that waits for its next request.
 	var mu sync.Mutex
-	idle, stopping := false, false
+	idle, stopping, woken := false, false, false
 	stop := context.AfterFunc(ctx, func() {
 		mu.Lock()
 		defer mu.Unlock()
 		stopping = true
 		if idle {
 			conn.SetReadDeadline(time.Now())
+			woken = true
 		}
 	})
 	defer stop()
+	remote := conn.RemoteAddr().String() // for the log, once a connection
+	var out []byte                       // the response being sent, its memory kept for the next
 
 	start := time.Now()
 	for served := 0; ; served++ {
@@ -215,6 +217,7 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 		_, err := br.Peek(1)
 		mu.Lock()
 		idle = false
+		shutdownWoke := woken
 		mu.Unlock()
 		if err != nil {
 			return
@@ -222,12 +225,14 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 		if served > 0 {
 			headerDeadline = time.Now().Add(s.headerTimeout)
 		}
-		// Set again even for the first request: a shutdown that began
-		// while Peek returned set a deadline of now, and a request under
-		// way is answered first.
-		conn.SetReadDeadline(headerDeadline)
+		// For the first request, set again only if a shutdown that began
+		// while Peek returned set a deadline of now: a request under way
+		// is answered first.
+		if served > 0 || shutdownWoke {
+			conn.SetReadDeadline(headerDeadline)
+		}
 		r, err := readRequest(br, s.limits)
-		if err == nil {
+		if err == nil && r.contentLength != 0 { // a body (-1: chunked) to read
 			conn.SetDeadline(time.Now().Add(s.bodyTimeout))
 			sendContinue(conn, r, s.limits.maxBodyBytes)
 			err = readBody(br, r, s.limits)
@@ -251,12 +256,13 @@ func (s *server) serveConn(ctx context.Context, conn net.Conn) {
 		if s.logger.Enabled(ctx, slog.LevelInfo) {
 			s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
 				slog.String("method", orDash(r.method)), slog.String("path", orDash(r.path)),
-				slog.Int("status", resp.status), slog.String("remote", conn.RemoteAddr().String()))
+				slog.Int("status", resp.status), slog.String("remote", remote))
 		}
 
 		conn.SetWriteDeadline(time.Now().Add(s.writeTimeout))
 		head := r.method == "HEAD"
-		if _, err := io.WriteString(conn, formatResponse(resp, head, keepOpen, r.proto, s.now())); err != nil {
+		out = appendResponse(out[:0], resp, head, keepOpen, r.proto, s.now())
+		if _, err := conn.Write(out); err != nil {
 			s.logger.Debug("write failed", "err", err)
 			return
 		}
@@ -301,42 +307,41 @@ func (s *server) route(r *request) response {
 	return view(r)
 }
 
-// formatResponse returns the bytes of resp as an HTTP/1.1 response
-// (RFC 9112 §4, §6): status line, header fields, empty line, body, to be
-// sent in one write. The body is left out for HEAD, but Content-Length
-// still gives its size in bytes (RFC 9110 §9.3.2). now is the Date, sent
-// as IMF-fixdate. keepAlive says whether the connection stays open: if
-// not, Connection: close says so (RFC 9112 §9.6); if so, an HTTP/1.0
-// client, whose connections close by default, is told Connection:
-// keep-alive, which proto, its request's version, tells.
-func formatResponse(resp response, head, keepAlive bool, proto string, now time.Time) string {
-	var b strings.Builder
-	b.Grow(160 + len(resp.body))
-	b.WriteString("HTTP/1.1 ")
-	b.WriteString(strconv.Itoa(resp.status))
-	b.WriteString(" ")
-	b.WriteString(statusText(resp.status))
-	b.WriteString("\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ")
-	b.WriteString(strconv.Itoa(len(resp.body)))
-	b.WriteString("\r\nDate: ")
-	b.WriteString(now.UTC().Format(imfFixdate))
-	b.WriteString("\r\nServer: rawsocket\r\n")
+// appendResponse appends the bytes of resp as an HTTP/1.1 response
+// (RFC 9112 §4, §6) to b and returns the result: status line, header
+// fields, empty line, body, to be sent in one write. The body is left out
+// for HEAD, but Content-Length still gives its size in bytes
+// (RFC 9110 §9.3.2). now is the Date, sent as IMF-fixdate. keepAlive says
+// whether the connection stays open: if not, Connection: close says so
+// (RFC 9112 §9.6); if so, an HTTP/1.0 client, whose connections close by
+// default, is told Connection: keep-alive, which proto, its request's
+// version, tells.
+func appendResponse(b []byte, resp response, head, keepAlive bool, proto string, now time.Time) []byte {
+	b = append(b, "HTTP/1.1 "...)
+	b = strconv.AppendInt(b, int64(resp.status), 10)
+	b = append(b, ' ')
+	b = append(b, statusText(resp.status)...)
+	b = append(b, "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(resp.body)), 10)
+	b = append(b, "\r\nDate: "...)
+	b = now.UTC().AppendFormat(b, imfFixdate)
+	b = append(b, "\r\nServer: rawsocket\r\n"...)
 	if resp.allow != "" {
-		b.WriteString("Allow: ")
-		b.WriteString(resp.allow)
-		b.WriteString("\r\n")
+		b = append(b, "Allow: "...)
+		b = append(b, resp.allow...)
+		b = append(b, "\r\n"...)
 	}
 	switch {
 	case !keepAlive:
-		b.WriteString("Connection: close\r\n")
+		b = append(b, "Connection: close\r\n"...)
 	case proto == "HTTP/1.0":
-		b.WriteString("Connection: keep-alive\r\n")
+		b = append(b, "Connection: keep-alive\r\n"...)
 	}
-	b.WriteString("\r\n")
+	b = append(b, "\r\n"...)
 	if !head {
-		b.WriteString(resp.body)
+		b = append(b, resp.body...)
 	}
-	return b.String()
+	return b
 }
 
 // orDash returns s, or "-" when s is empty, for the log.

@@ -473,7 +473,7 @@ func TestServerShutdownTimeout(t *testing.T) {
 	conn.Close()
 }
 
-func TestFormatResponse(t *testing.T) {
+func TestAppendResponse(t *testing.T) {
 	now := time.Date(2026, time.January, 2, 3, 4, 5, 0, time.UTC)
 	resp := response{status: statusMethodNotAllowed, allow: "GET, HEAD", body: "你"}
 	tests := []struct {
@@ -498,8 +498,11 @@ func TestFormatResponse(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := formatResponse(resp, tc.head, tc.keepAlive, tc.proto, now); got != tc.want {
-				t.Errorf("formatResponse(%+v, head=%t, keepAlive=%t, %s):\n got %q\nwant %q", resp, tc.head, tc.keepAlive, tc.proto, got, tc.want)
+			// Appended after bytes already there, as the next response
+			// of a connection is appended to the memory of the last.
+			got := appendResponse([]byte("old"), resp, tc.head, tc.keepAlive, tc.proto, now)
+			if string(got) != "old"+tc.want {
+				t.Errorf("appendResponse(%+v, head=%t, keepAlive=%t, %s):\n got %q\nwant %q", resp, tc.head, tc.keepAlive, tc.proto, got, "old"+tc.want)
 			}
 		})
 	}
