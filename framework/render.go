@@ -38,7 +38,9 @@ type Pages struct {
 
 // Globals returns the values that every template sees when it renders
 // for r, besides url, user and flashes: functions such as a translator,
-// and values such as the page's language. It may set header fields that
+// and values such as the page's language. It returns a new map for each
+// call, which Pages adds the page's own values to; make it with room for
+// them. It may set header fields that
 // describe every page to w, such as Content-Language (RFC 9110 §8.5).
 // Pages calls it for each template it renders, so twice when a page
 // fails and the 500 page replaces it: it must set its fields, not add to
@@ -89,10 +91,10 @@ func (p *Pages) compile() error {
 	return nil
 }
 
-// execute renders the template called name with context, to which it
-// adds the globals (under the keys context lacks) and the function url,
-// compiling all templates again first when reload is on.
-func (p *Pages) execute(w http.ResponseWriter, r *http.Request, name string, context pongo2.Context) ([]byte, error) {
+// execute renders the template called name with the globals, then user
+// and flashes, then data, each winning over the ones before, and last the
+// function url, compiling all templates again first when reload is on.
+func (p *Pages) execute(w http.ResponseWriter, r *http.Request, name, user string, flashes []string, data pongo2.Context) ([]byte, error) {
 	var templates map[string]*pongo2.Template
 	if p.reload {
 		p.mu.Lock()
@@ -109,13 +111,15 @@ func (p *Pages) execute(w http.ResponseWriter, r *http.Request, name string, con
 	if !ok {
 		return nil, fmt.Errorf("framework: no template %q", name)
 	}
+	var context pongo2.Context
 	if p.globals != nil {
-		for key, value := range p.globals(w, r) {
-			if _, ok := context[key]; !ok {
-				context[key] = value
-			}
-		}
+		context = p.globals(w, r) // a map of the call's own, which the page's values go into
 	}
+	if context == nil {
+		context = make(pongo2.Context, len(data)+3)
+	}
+	context["user"], context["flashes"] = user, flashes
+	context.Update(data)
 	context["url"] = func(path string) string { return MountedPath(r, path) }
 	return template.ExecuteBytes(context) // renders into a buffer of its own
 }
@@ -140,9 +144,7 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name 
 		p.ServerError(w, r, err)
 		return
 	}
-	context := pongo2.Context{"user": session.User, "flashes": flashes}
-	context.Update(data)
-	body, err := p.execute(w, r, name, context)
+	body, err := p.execute(w, r, name, session.User, flashes, data)
 	if err != nil {
 		// The 500 page drops the Set-Cookie that took the flashes: they
 		// stay for the next page that renders.
@@ -186,7 +188,7 @@ func (p *Pages) internalServerError(w http.ResponseWriter, r *http.Request) {
 	} {
 		w.Header().Del(name)
 	}
-	body, err := p.execute(w, r, "500.html", pongo2.Context{"user": ""})
+	body, err := p.execute(w, r, "500.html", "", nil, nil)
 	if err != nil {
 		p.logger.Error("rendering page", "template", "500.html", "error", err)
 		w.Header().Del("Content-Language") // the text below is English, whatever the globals said

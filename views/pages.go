@@ -71,6 +71,9 @@ func PageGlobals(catalogue *locales.Catalogue) framework.Globals {
 		header := w.Header()
 		header["Content-Language"] = []string{text.String()}
 		header["Vary"] = varyAcceptLanguage // set, not added: see framework.Globals
-		return pongo2.Context{"t": text.Text, "lang": text.String(), "languages": languages, "limits": formLimits, "here": returnPath(r)}
+		context := make(pongo2.Context, 10) // room for the page's own values
+		context["t"], context["lang"], context["languages"] = text.Text, text.String(), languages
+		context["limits"], context["here"] = formLimits, returnPath(r)
+		return context
 	}
 }
