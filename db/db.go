@@ -69,8 +69,8 @@ const (
 )
 
 // DB is an open database with its schema up to date: a [sql.DB], safe for
-// concurrent use, the dialect of its engine, and the statements that
-// [DB.Prepared] keeps.
+// concurrent use, the dialect of its engine, and, for SQLite, the
+// statements that [DB.QueryRowOften] and [DB.QueryOften] keep.
 type DB struct {
 	*sql.DB
 	Dialect Dialect
@@ -79,30 +79,63 @@ type DB struct {
 	statements map[string]*sql.Stmt // by query
 }
 
-// Prepared returns query as a statement prepared once and kept until
-// [DB.Close], for the queries that run on many requests: database/sql
-// prepares it on each connection that runs it, the first time, so that
-// the engine parses the SQL once a connection instead of once a query.
-// For SQLite, parsing a small query costs about as much as running it.
-// The error is the engine's, for a query it cannot prepare.
-func (db *DB) Prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+// QueryRowOften runs query, a constant of the program that runs on many
+// requests, as QueryRowContext does. On SQLite it runs through a statement
+// prepared once a connection and kept until [DB.Close], since SQLite would
+// parse the SQL anew each time, which costs it about as much as running a
+// small query. On PostgreSQL it is QueryRowContext: pgx keeps a prepared
+// statement a query on each connection by itself, and drops one that a
+// change of the schema made stale, which a statement kept here would not.
+func (db *DB) QueryRowOften(ctx context.Context, query string, args ...any) *sql.Row {
+	if statement := db.statement(ctx, query); statement != nil {
+		return statement.QueryRowContext(ctx, args...)
+	}
+	return db.QueryRowContext(ctx, query, args...)
+}
+
+// QueryOften runs query as [DB.QueryRowOften] does, for a query that
+// returns rows.
+func (db *DB) QueryOften(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if statement := db.statement(ctx, query); statement != nil {
+		return statement.QueryContext(ctx, args...)
+	}
+	return db.QueryContext(ctx, query, args...)
+}
+
+// statement returns the statement kept for query, preparing it the first
+// time, or nil on PostgreSQL or when the query cannot be prepared now (a
+// database that is down): the caller then runs it unprepared, and meets
+// the error there. The preparation runs outside the lock, so that a slow
+// one does not hold up other queries; of two callers that prepare the
+// same query at once, one statement is kept and the other closed.
+func (db *DB) statement(ctx context.Context, query string) *sql.Stmt {
+	if db.Dialect != SQLite {
+		return nil
+	}
 	db.mu.Lock()
-	defer db.mu.Unlock()
-	if statement, ok := db.statements[query]; ok {
-		return statement, nil
+	statement, ok := db.statements[query]
+	db.mu.Unlock()
+	if ok {
+		return statement
 	}
 	statement, err := db.PrepareContext(ctx, query)
 	if err != nil {
-		return nil, err
+		return nil
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if kept, ok := db.statements[query]; ok {
+		statement.Close()
+		return kept
 	}
 	if db.statements == nil {
 		db.statements = make(map[string]*sql.Stmt)
 	}
 	db.statements[query] = statement
-	return statement, nil
+	return statement
 }
 
-// Close closes the statements that [DB.Prepared] kept, then the database.
+// Close closes the statements that the DB kept, then the database.
 func (db *DB) Close() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()

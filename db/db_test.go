@@ -208,11 +208,12 @@ func TestOpenTogether(t *testing.T) {
 	}
 }
 
-// TestPrepared checks that Prepared keeps one statement a query, that the
-// statement runs on every connection of the pool, that a query the engine
-// refuses is an error and is not kept, and that Close closes what it
-// kept.
-func TestPrepared(t *testing.T) {
+// TestQueryOften checks that QueryRowOften and QueryOften answer as
+// QueryRowContext and QueryContext do, from four times as many goroutines
+// at once as SQLite's pool has connections, keeping one statement a query
+// on SQLite and none on PostgreSQL; that a query the engine refuses is an
+// error and is not kept; and that after Close they fail.
+func TestQueryOften(t *testing.T) {
 	for name, url := range engines(t) {
 		t.Run(name, func(t *testing.T) {
 			database, err := db.Open(t.Context(), url(t))
@@ -220,35 +221,37 @@ func TestPrepared(t *testing.T) {
 				t.Fatal(err)
 			}
 			const query = "SELECT count(*) FROM users WHERE username <> $1"
-			first, err := database.Prepared(t.Context(), query)
-			if err != nil {
-				t.Fatal(err)
+			var wg sync.WaitGroup
+			for range 4 * db.MaxSQLiteConnections {
+				wg.Go(func() {
+					var users int
+					if err := database.QueryRowOften(t.Context(), query, "nobody").Scan(&users); err != nil || users != 0 {
+						t.Errorf("QueryRowOften: %d users, %v; want 0", users, err)
+					}
+					rows, err := database.QueryOften(t.Context(), query, "nobody")
+					if err != nil {
+						t.Errorf("QueryOften: %v", err)
+						return
+					}
+					rows.Close()
+				})
 			}
-			second, err := database.Prepared(t.Context(), query)
-			if err != nil || second != first {
-				t.Errorf("Prepared twice: %p and %p, %v; want the same statement", first, second, err)
+			wg.Wait()
+			if got, want := database.KeptStatements(), map[string]int{"sqlite": 1, "postgres": 0}[name]; got != want {
+				t.Errorf("%d statements kept, want %d", got, want)
 			}
-			// Hold one connection, so that the statement runs on another.
-			held, err := database.Conn(t.Context())
-			if err != nil {
-				t.Fatal(err)
+			var users int
+			if err := database.QueryRowOften(t.Context(), "SELECT FROM WHERE").Scan(&users); err == nil {
+				t.Error("QueryRowOften(a malformed query): no error")
 			}
-			for range 3 {
-				var users int
-				if err := first.QueryRowContext(t.Context(), "nobody").Scan(&users); err != nil || users != 0 {
-					t.Errorf("the prepared statement: %d users, %v; want 0", users, err)
-				}
-			}
-			held.Close()
-			if _, err := database.Prepared(t.Context(), "SELECT FROM WHERE"); err == nil {
-				t.Error("Prepared(a malformed query): no error")
+			if got, want := database.KeptStatements(), map[string]int{"sqlite": 1, "postgres": 0}[name]; got != want {
+				t.Errorf("after a malformed query, %d statements kept, want %d", got, want)
 			}
 			if err := database.Close(); err != nil {
 				t.Fatal(err)
 			}
-			var users int
-			if err := first.QueryRowContext(context.Background(), "nobody").Scan(&users); err == nil {
-				t.Error("the prepared statement after Close: no error, want one")
+			if err := database.QueryRowOften(context.Background(), query, "nobody").Scan(&users); err == nil {
+				t.Error("QueryRowOften after Close: no error, want one")
 			}
 		})
 	}

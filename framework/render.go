@@ -44,8 +44,8 @@ type Pages struct {
 // describe every page to w, such as Content-Language (RFC 9110 §8.5).
 // Pages calls it for each template it renders, so twice when a page
 // fails and the 500 page replaces it: it must set its fields, not add to
-// them. The plain-text answer for a 500 page that fails too has none of
-// them.
+// them. The plain-text answer for a 500 page that fails too drops
+// Content-Language, since its text is English.
 type Globals func(w http.ResponseWriter, r *http.Request) pongo2.Context
 
 // NewPages compiles every *.html template at the top of fsys (not in its

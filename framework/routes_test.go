@@ -233,14 +233,16 @@ func TestMethodsWithMethodNotAllowed(t *testing.T) {
 		{http.MethodDelete, http.StatusMethodNotAllowed, "the 405 page"},
 	}
 	for _, tc := range tests {
-		allowSeen = ""
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, httptest.NewRequest(tc.method, "/", nil))
-		if rec.Code != tc.wantCode || rec.Body.String() != tc.wantBody {
-			t.Errorf("%s: %d %q, want %d %q", tc.method, rec.Code, rec.Body, tc.wantCode, tc.wantBody)
-		}
-		if tc.wantCode == http.StatusMethodNotAllowed && allowSeen != "GET, HEAD, OPTIONS" {
-			t.Errorf("%s: the 405 handler saw Allow %q, want %q", tc.method, allowSeen, "GET, HEAD, OPTIONS")
-		}
+		t.Run(tc.method, func(t *testing.T) {
+			allowSeen = ""
+			rec := httptest.NewRecorder()
+			handler.ServeHTTP(rec, httptest.NewRequest(tc.method, "/", nil))
+			if rec.Code != tc.wantCode || rec.Body.String() != tc.wantBody {
+				t.Errorf("%s: %d %q, want %d %q", tc.method, rec.Code, rec.Body, tc.wantCode, tc.wantBody)
+			}
+			if tc.wantCode == http.StatusMethodNotAllowed && allowSeen != "GET, HEAD, OPTIONS" {
+				t.Errorf("%s: the 405 handler saw Allow %q, want %q", tc.method, allowSeen, "GET, HEAD, OPTIONS")
+			}
+		})
 	}
 }

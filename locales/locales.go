@@ -15,7 +15,8 @@
 // fr.json, and translate each text; keep the IDs and the placeholders.
 // [Load] picks the file up, the language switch offers it, and
 // locales_test.go checks that it has every message with the same
-// placeholders.
+// placeholders. The tests that name the languages (TestLanguages, and
+// rows that expect fr to fall back to English) then need the new one.
 package locales
 
 import (

@@ -139,11 +139,7 @@ const newestFirst = "SELECT " + columns + " FROM notes WHERE user_id = " + owner
 
 // query runs a SELECT of columns for user's notes and reads every row.
 func (s *Store) query(ctx context.Context, query, user string, args ...any) ([]Note, error) {
-	statement, err := s.db.Prepared(ctx, query) // the home page asks on every visit
-	if err != nil {
-		return nil, fmt.Errorf("notes: listing the notes of %q: %w", user, err)
-	}
-	rows, err := statement.QueryContext(ctx, append([]any{user}, args...)...)
+	rows, err := s.db.QueryOften(ctx, query, append([]any{user}, args...)...) // the home page asks on every visit
 	if err != nil {
 		return nil, fmt.Errorf("notes: listing the notes of %q: %w", user, err)
 	}

@@ -335,11 +335,8 @@ func (s *Store) ChangePassword(ctx context.Context, name, current, password stri
 // implements framework.Generations.
 func (s *Store) Generation(ctx context.Context, name string) (uint64, error) {
 	var generation int64
-	// Prepared: every request of a logged-in user asks.
-	statement, err := s.db.Prepared(ctx, "SELECT session_generation FROM users WHERE username = $1")
-	if err == nil {
-		err = statement.QueryRowContext(ctx, Normalize(name)).Scan(&generation)
-	}
+	// Often: every request of a logged-in user asks.
+	err := s.db.QueryRowOften(ctx, "SELECT session_generation FROM users WHERE username = $1", Normalize(name)).Scan(&generation)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

@@ -2,6 +2,8 @@ package views
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/flosch/pongo2/v6"
 
@@ -16,18 +18,32 @@ import (
 var varyAcceptLanguage = []string{"Accept-Language"}
 
 // returnPath returns the path, below the mount, that the language switch
-// on the page that answers r sends the browser back to: r's own path and
-// query, as the client sent them, for GET and HEAD; "/" for a page that
-// answers another method, such as a form shown again after a POST, since
-// a GET of its path might not show it.
+// on the page that answers r sends the browser back to. For GET and HEAD,
+// it is r's own path and query, as the client sent them. For another
+// method, such as a form posted and shown again with its errors, a GET of
+// r's path might not show the page, so it is the page the form was on:
+// the Referer (RFC 9110 §10.1.3), which browsers send within the site
+// (Referrer-Policy: same-origin), if it names this host and a path below
+// the mount; otherwise "/".
 func returnPath(r *http.Request) string {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if r.URL.RawQuery != "" {
+			return r.URL.EscapedPath() + "?" + r.URL.RawQuery
+		}
+		return r.URL.EscapedPath()
+	}
+	referer, err := url.Parse(r.Referer())
+	if err != nil || referer.Host != r.Host {
 		return "/"
 	}
-	if r.URL.RawQuery != "" {
-		return r.URL.EscapedPath() + "?" + r.URL.RawQuery
+	path, ok := strings.CutPrefix(referer.EscapedPath(), framework.ScriptName(r))
+	if !ok || !strings.HasPrefix(path, "/") {
+		return "/"
 	}
-	return r.URL.EscapedPath()
+	if referer.RawQuery != "" {
+		path += "?" + referer.RawQuery
+	}
+	return path
 }
 
 // formLimits are the bounds that the forms' hints state, by name.
@@ -54,7 +70,8 @@ type languageChoice struct {
 //   - limits, the bounds that the forms' hints state, from the stores
 //     that enforce them: MinUsername, MaxUsername, MinPassword, MaxTitle;
 //   - here, the path below the mount for the switch to come back to:
-//     r's own for GET and HEAD, "/" otherwise (see returnPath).
+//     r's own for GET and HEAD, the form's page after a POST (see
+//     returnPath).
 //
 // It sets Content-Language (RFC 9110 §8.5) to the language, and
 // Vary: Accept-Language (§12.5.5), since the same URL answers in the

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"example.com/miniweb/framework"
 	"example.com/miniweb/locales"
 )
 
@@ -13,21 +14,46 @@ import (
 // back to.
 func TestReturnPath(t *testing.T) {
 	tests := []struct {
-		method, target, want string
+		name, method, target, referer, scriptName, want string
 	}{
-		{http.MethodGet, "/notes?page=2", "/notes?page=2"},
-		{http.MethodHead, "/home", "/home"},
-		{http.MethodGet, "/a%3Fb", "/a%3Fb"}, // escaped as sent, not turned into a query
-		{http.MethodGet, "/%E7%AC%94%E8%AE%B0", "/%E7%AC%94%E8%AE%B0"},
-		{http.MethodPost, "/login", "/"},
-		{http.MethodPost, "/notes/5/delete", "/"},
+		{"a GET with a query", http.MethodGet, "/notes?page=2", "", "", "/notes?page=2"},
+		{"HEAD", http.MethodHead, "/home", "", "", "/home"},
+		{"an escaped ? stays escaped", http.MethodGet, "/a%3Fb", "", "", "/a%3Fb"},
+		{"an escaped path", http.MethodGet, "/%E7%AC%94%E8%AE%B0", "", "", "/%E7%AC%94%E8%AE%B0"},
+		{"a form shown again", http.MethodPost, "/account", "http://example.com/account", "", "/account"},
+		{"a form from a page with a query", http.MethodPost, "/login", "http://example.com/login?next=/notes", "", "/login?next=/notes"},
+		{"a form under a mount", http.MethodPost, "/notes/5/edit", "http://example.com/app/notes/5/edit", "/app", "/notes/5/edit"},
+		{"a Referer outside the mount", http.MethodPost, "/login", "http://example.com/other/login", "/app", "/"},
+		{"a Referer of another site", http.MethodPost, "/login", "https://evil.example/login", "", "/"},
+		{"no Referer", http.MethodPost, "/notes/5/delete", "", "", "/"},
+		{"a malformed Referer", http.MethodPost, "/login", "http://example.com/%zz", "", "/"},
 	}
 	for _, tc := range tests {
-		r := httptest.NewRequest(tc.method, tc.target, nil)
-		if got := returnPath(r); got != tc.want {
-			t.Errorf("%s %s: returnPath = %q, want %q", tc.method, tc.target, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(tc.method, tc.target, nil)
+			if tc.referer != "" {
+				r.Header.Set("Referer", tc.referer)
+			}
+			if tc.scriptName != "" {
+				// Mount puts SCRIPT_NAME in the request's context.
+				framework.Mount(tc.scriptName, http.HandlerFunc(func(w http.ResponseWriter, mounted *http.Request) {
+					r = mounted
+				})).ServeHTTP(httptest.NewRecorder(), withPrefix(r, tc.scriptName))
+			}
+			if got := returnPath(r); got != tc.want {
+				t.Errorf("%s %s, Referer %q: returnPath = %q, want %q", tc.method, tc.target, tc.referer, got, tc.want)
+			}
+		})
 	}
+}
+
+// withPrefix returns r as a client of an application mounted at prefix
+// sends it: with prefix in front of its path.
+func withPrefix(r *http.Request, prefix string) *http.Request {
+	prefixed := r.Clone(r.Context())
+	prefixed.URL.Path = prefix + r.URL.Path
+	prefixed.RequestURI = prefix + r.RequestURI
+	return prefixed
 }
 
 // TestPageGlobals checks the header fields every page gets, set once

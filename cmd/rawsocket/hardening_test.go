@@ -277,6 +277,41 @@ func TestServerNextHeaderTimeout(t *testing.T) {
 	})
 }
 
+// TestServerBodyTimeout checks that a request's body may arrive after
+// the header timeout, within the body timeout, whether its length is
+// given or chunked, and that a body slower than that gets 408.
+func TestServerBodyTimeout(t *testing.T) {
+	tests := []struct {
+		name       string
+		header     string
+		body       string
+		wait       time.Duration
+		wantStatus int
+	}{
+		{"Content-Length, within the body timeout", "Content-Length: 29\r\n", "username=admin&password=wrong", 300 * time.Millisecond, http.StatusUnprocessableEntity},
+		{"chunked, within the body timeout", "Transfer-Encoding: chunked\r\n", "1d\r\nusername=admin&password=wrong\r\n0\r\n\r\n", 300 * time.Millisecond, http.StatusUnprocessableEntity},
+		{"Content-Length, past the body timeout", "Content-Length: 29\r\n", "username=admin&password=wrong", 2 * time.Second, http.StatusRequestTimeout},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s := newTestServer(io.Discard)
+				s.headerTimeout, s.bodyTimeout = 100*time.Millisecond, time.Second
+				server, client := net.Pipe()
+				go s.serveConn(t.Context(), server)
+				io.WriteString(client, "POST /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"+
+					"Content-Type: application/x-www-form-urlencoded\r\n"+tc.header+"\r\n")
+				time.Sleep(tc.wait)
+				go io.WriteString(client, tc.body) // the server may have stopped reading
+				response, _ := io.ReadAll(client)
+				if got := statusOf(string(response)); got != tc.wantStatus {
+					t.Errorf("the body %v after the header: status = %d, want %d", tc.wait, got, tc.wantStatus)
+				}
+			})
+		})
+	}
+}
+
 func TestServerExpectContinue(t *testing.T) {
 	conn := dial(t, startServer(t, newTestServer(io.Discard)))
 	io.WriteString(conn, "POST /login HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"+
