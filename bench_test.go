@@ -124,7 +124,7 @@ func benchApp(b *testing.B) (http.Handler, *http.Cookie) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	handler, err := newApp(context.Background(), config, openTestDatabase(b, config), slog.New(slog.DiscardHandler), slog.New(slog.DiscardHandler))
+	handler, _, err := newApp(context.Background(), config, openTestDatabase(b, config), slog.New(slog.DiscardHandler), slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -64,9 +64,15 @@ type config struct {
 	generatedKeys bool     // sessionKeys are random, for this process only
 }
 
-// account describes the first account for the start-up line.
-func (c config) account() string {
-	if c.firstUser == demoUser && c.firstPassword == demoPassword {
+// startupAccounts returns what the start-up line says of the accounts:
+// the first account when this start created it in an empty database, and
+// otherwise that the database holds them, since they may have other names
+// and passwords by now.
+func (c config) startupAccounts(created bool) string {
+	switch {
+	case !created:
+		return "accounts from the database"
+	case c.firstUser == demoUser && c.firstPassword == demoPassword:
 		return "demo account " + demoUser + " / " + demoPassword
 	}
 	return "first account " + c.firstUser + ", password from $" + passwordVariable

@@ -126,24 +126,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return nil
 	}
-	handler, err := newApp(ctx, config, database, logger, accessLogger)
+	handler, created, err := newApp(ctx, config, database, logger, accessLogger)
 	if err != nil {
 		return err
 	}
+	accounts := config.startupAccounts(created)
 	switch {
 	case config.cgi:
 		return cgi.Serve(handler)
 	case config.fastCGI != "":
-		return serveFastCGI(ctx, config, handler, stdout)
+		return serveFastCGI(ctx, config, handler, accounts, stdout)
 	default:
-		return serveHTTP(ctx, config, handler, logger, stdout)
+		return serveHTTP(ctx, config, handler, accounts, logger, stdout)
 	}
 }
 
 // serveHTTP serves handler over HTTP on config.addr until ctx is done,
 // then shuts down gracefully: the listener closes at once, and requests in
 // flight get up to ShutdownTimeout to finish.
-func serveHTTP(ctx context.Context, config config, handler http.Handler, logger *slog.Logger, stdout io.Writer) error {
+func serveHTTP(ctx context.Context, config config, handler http.Handler, accounts string, logger *slog.Logger, stdout io.Writer) error {
 	listener, err := net.Listen("tcp", config.addr)
 	if err != nil {
 		return err
@@ -154,7 +155,7 @@ func serveHTTP(ctx context.Context, config config, handler http.Handler, logger 
 			"addr", listener.Addr().String())
 	}
 	fmt.Fprintf(stdout, "miniweb: serving http://%s%s/ (%s)\n",
-		listener.Addr(), config.mount, config.account())
+		listener.Addr(), config.mount, accounts)
 
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
@@ -178,7 +179,7 @@ func serveHTTP(ctx context.Context, config config, handler http.Handler, logger 
 // unix socket path if it holds a "/" and a TCP address otherwise, until
 // ctx is done. net/http/fcgi has no graceful shutdown: closing the
 // listener stops new connections, and requests in flight are cut.
-func serveFastCGI(ctx context.Context, config config, handler http.Handler, stdout io.Writer) error {
+func serveFastCGI(ctx context.Context, config config, handler http.Handler, accounts string, stdout io.Writer) error {
 	network := "tcp"
 	if strings.Contains(config.fastCGI, "/") {
 		network = "unix"
@@ -196,7 +197,7 @@ func serveFastCGI(ctx context.Context, config config, handler http.Handler, stdo
 		}
 	}
 	fmt.Fprintf(stdout, "miniweb: serving FastCGI on %s %s, the app at %s/ (%s)\n",
-		network, listener.Addr(), config.mount, config.account())
+		network, listener.Addr(), config.mount, accounts)
 	stop := context.AfterFunc(ctx, func() { listener.Close() })
 	defer stop()
 	err = fcgi.Serve(listener, handler)
@@ -222,13 +223,14 @@ func newServer(handler http.Handler, logger *slog.Logger) *http.Server {
 
 // newApp builds the demo's handler over database: the route table and the
 // middleware every request goes through. The views log to logger, the
-// access log goes to accessLogger. Tests serve the same handler.
-func newApp(ctx context.Context, config config, database *db.DB, logger, accessLogger *slog.Logger) (http.Handler, error) {
+// access log goes to accessLogger. Tests serve the same handler. It
+// reports whether the database was empty and got its first account.
+func newApp(ctx context.Context, config config, database *db.DB, logger, accessLogger *slog.Logger) (http.Handler, bool, error) {
 	app, err := newRoutes(ctx, config, database, logger)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return withMiddleware(config, accessLogger, app), nil
+	return withMiddleware(config, accessLogger, app), app.created, nil
 }
 
 // app is the route table and what its middleware needs of the views'
@@ -237,6 +239,7 @@ type app struct {
 	routes   framework.Routes
 	pages    *framework.Pages
 	sessions *framework.Sessions
+	created  bool // whether the database was empty and got its first account
 }
 
 // newRoutes builds the route table and the pages, sessions and stores
@@ -294,7 +297,7 @@ func newRoutes(ctx context.Context, config config, database *db.DB, logger *slog
 		return app{}, err
 	}
 	maps.Copy(routes, staticRoutes)
-	return app{routes: routes, pages: pages, sessions: sessions}, nil
+	return app{routes: routes, pages: pages, sessions: sessions, created: created}, nil
 }
 
 // withMiddleware wraps routes in the middleware every request goes

@@ -92,7 +92,7 @@ func newTestApp(t *testing.T, args ...string) (http.Handler, *slog.Logger, *byte
 	}
 	var log bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &log}, nil))
-	handler, err := newApp(t.Context(), config, openTestDatabase(t, config), logger, logger)
+	handler, _, err := newApp(t.Context(), config, openTestDatabase(t, config), logger, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -588,8 +588,34 @@ func TestNewAppRejectsBadKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newApp(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler), slog.New(slog.DiscardHandler)); err == nil {
+	if _, _, err := newApp(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler), slog.New(slog.DiscardHandler)); err == nil {
 		t.Errorf("newApp with a 32-byte hash key: no error, want one")
+	}
+}
+
+// TestStartupAccounts checks what the start-up line says of the accounts:
+// the one a start made in an empty database, and nothing of a password
+// when the database had accounts already.
+func TestStartupAccounts(t *testing.T) {
+	tests := []struct {
+		args    []string
+		env     map[string]string
+		created bool
+		want    string
+	}{
+		{created: true, want: "demo account admin / secure123"},
+		{args: []string{"-user", "ada"}, env: map[string]string{passwordVariable: "a long password"}, created: true,
+			want: "first account ada, password from $" + passwordVariable},
+		{created: false, want: "accounts from the database"},
+	}
+	for _, tc := range tests {
+		config, err := parseConfig(tc.args, testGetenv(t, tc.env), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := config.startupAccounts(tc.created); got != tc.want {
+			t.Errorf("%v, created %v: %q, want %q", tc.args, tc.created, got, tc.want)
+		}
 	}
 }
 
@@ -614,7 +640,7 @@ func TestRun(t *testing.T) {
 	}
 	address, _, _ := strings.Cut(rest, " ")
 	if !strings.Contains(line, "admin / secure123") {
-		t.Errorf("start-up line %q does not name the demo account", line)
+		t.Errorf("start-up line %q does not name the demo account it created", line)
 	}
 	res := do(t, browser(t), http.MethodGet, "http://"+address+"login", nil)
 	wantStatus(t, "GET /login", res, http.StatusOK)
