@@ -9,14 +9,9 @@ import (
 	"strings"
 )
 
-// trailerFramingFields are the fields a trailer section may not carry
-// (RFC 9110 §6.5.1): they frame or route the message, or authenticate it,
-// and must come before the body, where the server decided on them.
-// readChunked drops them from r.trailer.
-var trailerFramingFields = []string{"content-length", "transfer-encoding", "host", "authorization", "content-type"}
-
-// readChunked reads a chunked body (RFC 9112 §7.1) into r.body and the
-// trailer section after it into r.trailer:
+// readChunked reads a chunked body (RFC 9112 §7.1) into r.body, and reads
+// past the trailer section after it, whose fields it discards, as RFC 9112
+// §7.1.2 allows a recipient to:
 //
 //	chunked-body = *chunk last-chunk trailer-section CRLF
 //	chunk        = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
@@ -65,27 +60,6 @@ func readChunked(br *bufio.Reader, r *request, lim limits) error {
 		}
 	}
 	r.body = body
-
-	headerBytes := 0
-	for {
-		line, err := readLine(br, min(lim.maxFieldBytes, lim.maxHeaderBytes-headerBytes),
-			&requestError{statusRequestHeaderFieldsTooLarge, "trailer field or section too large"})
-		if err != nil {
-			return err
-		}
-		if line == "" {
-			return nil
-		}
-		headerBytes += len(line)
-		if len(r.trailer) == lim.maxFields {
-			return &requestError{statusRequestHeaderFieldsTooLarge, "too many trailer fields"}
-		}
-		f, err := parseField(line)
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(trailerFramingFields, f.name) {
-			r.trailer = append(r.trailer, f)
-		}
-	}
+	_, err := readFields(br, lim, "trailer")
+	return err
 }

@@ -42,17 +42,18 @@ const defaultMaxFields = 100
 
 // defaultMaxBodyBytes is the default limit, in bytes, on a request body:
 // 64 KiB, plenty for a login form. A larger Content-Length gets 413
-// Content Too Large (RFC 9110 §15.5.14) before any of the body is read.
+// Content Too Large (RFC 9110 §15.5.14) before any of the body is read; a
+// chunked body gets it at the chunk that would pass the limit.
 const defaultMaxBodyBytes = 64 << 10
 
 // limits bounds what readRequest and readBody accept, so that a request
 // costs the server a known amount of memory. Every field must be positive.
 type limits struct {
 	maxTargetBytes int   // request-target, in bytes (414 past it)
-	maxFieldBytes  int   // one field line, in bytes (431 past it)
-	maxHeaderBytes int   // all field lines together, in bytes (431 past it)
-	maxFields      int   // number of field lines (431 past it)
-	maxBodyBytes   int64 // Content-Length, in bytes (413 past it)
+	maxFieldBytes  int   // one field line, in bytes (431 past it); one chunk line too (400 past it)
+	maxHeaderBytes int   // all field lines of a section together, in bytes (431 past it)
+	maxFields      int   // number of field lines in a section (431 past it)
+	maxBodyBytes   int64 // the body, given by length or chunked, in bytes (413 past it)
 }
 
 // defaultLimits returns the limits the server uses unless a test sets others.
@@ -284,7 +285,7 @@ func (r *request) checkTransferEncoding() error {
 	case last > 0:
 		return &requestError{statusNotImplemented, "Transfer-Encoding other than chunked is not supported"}
 	}
-	r.chunked, r.contentLength = true, -1
+	r.contentLength = -1 // chunked: the length is unknown until the last chunk
 	return nil
 }
 
@@ -330,7 +331,7 @@ func isAlphaNum(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'z' || 'A' 
 // The client then sends the body (RFC 9110 §10.1.1). A client whose body is
 // over the limit gets 413 from readBody without having sent it.
 func sendContinue(w io.Writer, r *request, maxBodyBytes int64) {
-	if (r.chunked || r.contentLength > 0 && r.contentLength <= maxBodyBytes) && expectsContinue(r) {
+	if (r.chunked() || r.contentLength > 0 && r.contentLength <= maxBodyBytes) && expectsContinue(r) {
 		fmt.Fprintf(w, "HTTP/1.1 %d %s\r\n\r\n", statusContinue, statusText(statusContinue))
 	}
 }

@@ -36,28 +36,42 @@ func readRequest(br *bufio.Reader, lim limits) (*request, error) {
 		return r, err
 	}
 
-	headerBytes := 0
+	r.header, err = readFields(br, lim, "header")
+	if err != nil {
+		return r, err
+	}
+	return r, r.checkHeader()
+}
+
+// readFields reads field lines up to the empty line that ends their
+// section (RFC 9112 §5): the header section, or the trailer section after
+// a chunked body (§7.1.2), which section names in errors. It fails with
+// 431 past lim.maxFieldBytes for a line, lim.maxHeaderBytes for the
+// section or lim.maxFields fields, and 400 for a malformed line. On error
+// it returns the fields read before the problem.
+func readFields(br *bufio.Reader, lim limits, section string) ([]field, error) {
+	var fields []field
+	sectionBytes := 0
 	for {
-		limit := min(lim.maxFieldBytes, lim.maxHeaderBytes-headerBytes)
+		limit := min(lim.maxFieldBytes, lim.maxHeaderBytes-sectionBytes)
 		line, err := readLine(br, limit,
-			&requestError{statusRequestHeaderFieldsTooLarge, "header field or section too large"})
+			&requestError{statusRequestHeaderFieldsTooLarge, section + " field or section too large"})
 		if err != nil {
-			return r, err
+			return fields, err
 		}
-		if line == "" { // The empty line that ends the header section.
-			break
+		if line == "" { // The empty line that ends the section.
+			return fields, nil
 		}
-		headerBytes += len(line)
-		if len(r.header) == lim.maxFields {
-			return r, &requestError{statusRequestHeaderFieldsTooLarge, "too many header fields"}
+		sectionBytes += len(line)
+		if len(fields) == lim.maxFields {
+			return fields, &requestError{statusRequestHeaderFieldsTooLarge, "too many " + section + " fields"}
 		}
 		f, err := parseField(line)
 		if err != nil {
-			return r, err
+			return fields, err
 		}
-		r.header = append(r.header, f)
+		fields = append(fields, f)
 	}
-	return r, r.checkHeader()
 }
 
 // parseRequestLine fills in method, target, path, query and proto from the
@@ -155,7 +169,7 @@ func (r *request) checkHeader() error {
 // without reading; a body cut short gets 400, or 408 if a read deadline
 // passed.
 func readBody(br *bufio.Reader, r *request, lim limits) error {
-	if r.chunked {
+	if r.chunked() {
 		return readChunked(br, r, lim)
 	}
 	maxBytes := lim.maxBodyBytes
@@ -208,9 +222,13 @@ type request struct {
 	proto         string  // HTTP version: "HTTP/1.1" (RFC 9112 §2.3)
 	header        []field // field lines in the order received
 	contentLength int64   // Content-Length, 0 when absent, -1 for a chunked body (RFC 9112 §6.3)
-	chunked       bool    // Transfer-Encoding: chunked (RFC 9112 §7.1)
 	body          []byte  // content, filled in by readBody
-	trailer       []field // fields after a chunked body, framing fields dropped
+}
+
+// chunked reports whether r's body is chunked (Transfer-Encoding: chunked,
+// RFC 9112 §7.1), which the length of -1 says.
+func (r *request) chunked() bool {
+	return r.contentLength == -1
 }
 
 // field is one name/value pair: a header field line (RFC 9110 §5) with its

@@ -2,7 +2,9 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -87,6 +89,22 @@ func TestFormValue(t *testing.T) {
 	for _, tc := range tests {
 		if got := formValue(form, tc.name); got != tc.want {
 			t.Errorf("formValue(%q, %q) = %q, want %q", form, tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestLoadTestPages checks that the servers docs/loadtest.sh sets beside
+// cmd/rawsocket send the same page for GET /, byte for byte, so that the
+// load test compares servers, not pages.
+func TestLoadTestPages(t *testing.T) {
+	want := index(&request{method: "GET", path: "/"}).body
+	for _, path := range []string{"../../docs/loadtest/hello/main.go", "../../docs/loadtest/notes_server.py"} {
+		source, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(source), want) {
+			t.Errorf("%s does not send cmd/rawsocket's page for GET /:\n%s", path, want)
 		}
 	}
 }

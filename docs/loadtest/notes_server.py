@@ -1,8 +1,9 @@
 """The Python notes' raw-socket server, for docs/loadtest.sh to measure
 cmd/rawsocket against: one connection at a time, one request each, the
 request line split by hand, a dict of paths, and the connection closed
-after the answer, as the notes teach it. It serves GET / the way
-cmd/rawsocket does: a small HTML page.
+after the answer, as the notes teach it. It serves GET / with the page
+cmd/rawsocket sends for it, byte for byte (a test in cmd/rawsocket holds
+them equal).
 
     python3 docs/loadtest/notes_server.py 127.0.0.1 18090
 """
@@ -11,8 +12,23 @@ import socket
 import sys
 
 
+HOME = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Home</title></head>
+<body>
+<h1>Home</h1>
+<p>This page came from a raw socket server.</p>
+<ul>
+<li><a href="/hello?name=%E4%BD%A0">/hello?name=%E4%BD%A0</a></li>
+<li><a href="/login">/login</a></li>
+</ul>
+</body>
+</html>
+"""
+
+
 def home(path):
-    return "200 OK", "<!doctype html><title>Home</title><h1>Home</h1><p>This page came from a raw socket server.</p>"
+    return "200 OK", HOME
 
 
 def not_found(path):
