@@ -30,7 +30,7 @@ func deployCheck(ctx context.Context, config config, database *db.DB, out io.Wri
 			minDistinctKeyBytes)
 	}
 	report(!config.dev, "development mode off (-dev serves templates from disk and /environ)")
-	if config.firstUser != demoUser || config.firstPassword != demoPassword {
+	if !config.makesDemoAccount() {
 		report(users.CheckPassword(config.firstPassword) == nil,
 			"the first account's password ($%s) has %d characters or more and is not a common one",
 			passwordVariable, users.MinPasswordRunes)
@@ -46,7 +46,7 @@ func deployCheck(ctx context.Context, config config, database *db.DB, out io.Wri
 // config makes the demo account its first.
 func demoAccount(ctx context.Context, config config, database *db.DB) (bool, error) {
 	accounts := users.NewStore(database)
-	if config.firstUser == demoUser && config.firstPassword == demoPassword {
+	if config.makesDemoAccount() {
 		if empty, err := accounts.Empty(ctx); err != nil || empty {
 			return empty, err
 		}

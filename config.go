@@ -64,6 +64,12 @@ type config struct {
 	generatedKeys bool     // sessionKeys are random, for this process only
 }
 
+// makesDemoAccount reports whether the first account c makes in an empty
+// database is the demo account, with its published password.
+func (c config) makesDemoAccount() bool {
+	return c.firstUser == demoUser && c.firstPassword == demoPassword
+}
+
 // startupAccounts returns what the start-up line says of the accounts:
 // the first account when this start created it in an empty database, and
 // otherwise that the database holds them, since they may have other names
@@ -72,7 +78,7 @@ func (c config) startupAccounts(created bool) string {
 	switch {
 	case !created:
 		return "accounts from the database"
-	case c.firstUser == demoUser && c.firstPassword == demoPassword:
+	case c.makesDemoAccount():
 		return "demo account " + demoUser + " / " + demoPassword
 	}
 	return "first account " + c.firstUser + ", password from $" + passwordVariable

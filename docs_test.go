@@ -857,20 +857,6 @@ type docsEnv struct {
 	notes     docsNotes // the notes of docs/08-notes.md, once written
 }
 
-// getenv returns a getenv that reads env, in which DATABASE_URL, unless
-// env sets it, names a fresh SQLite file: each run the pages show starts
-// with an empty database, as the first go run . does, and none writes
-// miniweb.db into the tree.
-func (e *docsEnv) getenv(env map[string]string) func(string) string {
-	database := testdb.SQLiteURL(e.t)
-	return func(name string) string {
-		if value, ok := env[name]; ok || name != databaseVariable {
-			return value
-		}
-		return database
-	}
-}
-
 // rawsocket builds and starts cmd/rawsocket, once for all transcripts,
 // since it keeps no state between requests, and returns its address.
 func (e *docsEnv) rawsocket() string {
@@ -925,7 +911,7 @@ func (e *docsEnv) demo(env map[string]string, args ...string) *docsDemo {
 	output := &docsTerminal{serving: make(chan struct{})}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append(args, "-addr", "127.0.0.1:0"), e.getenv(env),
+		done <- run(ctx, append(args, "-addr", "127.0.0.1:0"), testGetenv(e.t, env),
 			docsStdout{output}, output)
 	}()
 	select {
@@ -1230,10 +1216,10 @@ func (e *docsEnv) notesScenario() docsNotes {
 		// Ada writes one; admin cannot tell it from none.
 		b.Reset()
 		adaLogin := docsForm("username=ada", "password="+docsAdaPassword)
-		b.WriteString("$ curl -s -c ada.txt " + docsStatus + " -d username=ada -d password=" + docsAdaPassword + " " + site + "/login\n")
-		status("ada.txt", "POST", "/login", adaLogin)
-		b.WriteString("$ curl -s -b ada.txt -c ada.txt " + docsStatus + " -d title=Engines -d body=Babbage " + site + "/notes/new\n")
-		status("ada.txt", "POST", "/notes/new", docsForm("title=Engines", "body=Babbage"))
+		b.WriteString("$ curl -s -c /tmp/ada.txt " + docsStatus + " -d username=ada -d password=" + docsAdaPassword + " " + site + "/login\n")
+		status("/tmp/ada.txt", "POST", "/login", adaLogin)
+		b.WriteString("$ curl -s -b /tmp/ada.txt -c /tmp/ada.txt " + docsStatus + " -d title=Engines -d body=Babbage " + site + "/notes/new\n")
+		status("/tmp/ada.txt", "POST", "/notes/new", docsForm("title=Engines", "body=Babbage"))
 		b.WriteString(`$ for id in 2 3 007; do curl -s -b /tmp/cookies.txt -o /dev/null -w "$id: %{http_code} %{size_download}\n" ` + site + "/notes/$id; done\n")
 		for _, id := range []string{"2", "3", "007"} {
 			head, body := demo.curl(e, "/tmp/cookies.txt", "GET", "/notes/"+id, nil, "")
@@ -1273,14 +1259,14 @@ func (e *docsEnv) notesScenario() docsNotes {
 		b.Reset()
 		b.WriteString("$ go run . -mount /app\n" + mounted.startup)
 		demo = mounted
-		b.WriteString("$ curl -s -c app.txt " + docsStatus + " -d username=admin -d password=secure123 " + site + "/app/login\n")
-		status("app.txt", "POST", "/app/login", docsForm("username=admin", "password=secure123"))
-		b.WriteString("$ curl -s -b app.txt -c app.txt " + docsStatus + " -d title=Mounted -d body=here " + site + "/app/notes/new\n")
-		status("app.txt", "POST", "/app/notes/new", docsForm("title=Mounted", "body=here"))
-		_, body = demo.curl(e, "app.txt", "GET", "/app/notes/3", nil, "")
-		b.WriteString("$ curl -s -b app.txt -c app.txt " + site + "/app/notes/3 | grep /app/notes\n" + docsGrep("/app/notes", body))
-		b.WriteString("$ curl -s -b app.txt -c app.txt " + docsStatus + " -X POST " + site + "/app/notes/3/delete\n")
-		status("app.txt", "POST", "/app/notes/3/delete", "")
+		b.WriteString("$ curl -s -c /tmp/app.txt " + docsStatus + " -d username=admin -d password=secure123 " + site + "/app/login\n")
+		status("/tmp/app.txt", "POST", "/app/login", docsForm("username=admin", "password=secure123"))
+		b.WriteString("$ curl -s -b /tmp/app.txt -c /tmp/app.txt " + docsStatus + " -d title=Mounted -d body=here " + site + "/app/notes/new\n")
+		status("/tmp/app.txt", "POST", "/app/notes/new", docsForm("title=Mounted", "body=here"))
+		_, body = demo.curl(e, "/tmp/app.txt", "GET", "/app/notes/3", nil, "")
+		b.WriteString("$ curl -s -b /tmp/app.txt -c /tmp/app.txt " + site + "/app/notes/3 | grep /app/notes\n" + docsGrep("/app/notes", body))
+		b.WriteString("$ curl -s -b /tmp/app.txt -c /tmp/app.txt " + docsStatus + " -X POST " + site + "/app/notes/3/delete\n")
+		status("/tmp/app.txt", "POST", "/app/notes/3/delete", "")
 		e.notes.mounted = b.String()
 	})
 	return e.notes
@@ -1465,7 +1451,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 		output := &docsTerminal{serving: make(chan struct{})}
 		done := make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"-fcgi", socket, "-mount", "/app"}, e.getenv(env),
+			done <- run(ctx, []string{"-fcgi", socket, "-mount", "/app", "-db", filepath.Join(e.t.TempDir(), "fcgi.db")}, testGetenv(e.t, env),
 				docsStdout{output}, output)
 		}()
 		select {
@@ -1479,12 +1465,12 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 		}
 		return "$ export MINIWEB_HASH_KEY=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \\n')\n" +
 			"$ export MINIWEB_BLOCK_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n')\n" +
-			"$ go run . -fcgi /tmp/miniweb.sock -mount /app\n" +
+			"$ go run . -fcgi /tmp/miniweb.sock -mount /app -db /tmp/fcgi.db\n" +
 			strings.ReplaceAll(output.String(), socket, "/tmp/miniweb.sock")
 	},
 	"deploy-check-demo": func(e *docsEnv) string {
 		var stdout strings.Builder
-		err := run(context.Background(), []string{"-check"}, e.getenv(nil), &stdout, io.Discard)
+		err := run(context.Background(), []string{"-check"}, testGetenv(e.t, nil), &stdout, io.Discard)
 		if err == nil {
 			e.t.Fatal("go run . -check with the demo's defaults: passed, want it to fail")
 		}
@@ -1497,7 +1483,7 @@ var docsOutputs = map[string]func(e *docsEnv) string{
 			passwordVariable: "correct horse battery staple",
 		}
 		var stdout strings.Builder
-		if err := run(context.Background(), []string{"-check", "-user", "ops"}, e.getenv(env), &stdout, io.Discard); err != nil {
+		if err := run(context.Background(), []string{"-check", "-user", "ops"}, testGetenv(e.t, env), &stdout, io.Discard); err != nil {
 			e.t.Errorf("go run . -check -user ops: %v", err)
 		}
 		return "$ export MINIWEB_HASH_KEY=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \\n')\n" +

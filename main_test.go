@@ -27,6 +27,7 @@ import (
 	"example.com/miniweb/db"
 	"example.com/miniweb/framework"
 	"example.com/miniweb/internal/testdb"
+	"example.com/miniweb/users"
 )
 
 // testKeys are session keys for tests only, in the hex form the
@@ -907,6 +908,7 @@ func TestDeployCheck(t *testing.T) {
 		name     string
 		args     []string
 		env      map[string]string
+		seed     [2]string // an account the database has already, name and password, if any
 		wantPass bool
 		wantFail []string // parts of the FAIL lines, one each
 	}{
@@ -921,11 +923,26 @@ func TestDeployCheck(t *testing.T) {
 		{name: "common password", args: []string{"-check", "-user", "ops"}, env: commonPassword, wantFail: []string{"password"}},
 		{name: "development mode", args: []string{"-check", "-dev", "-user", "ops"}, env: production, wantFail: []string{"development mode"}},
 		{name: "CGI", args: []string{"-check", "-user", "ops"}, env: cgiProduction, wantPass: true}, // the state is in the database
+		{name: "the demo account already in the database", args: []string{"-check", "-user", "ops"}, env: production,
+			seed: [2]string{"admin", "secure123"}, wantFail: []string{"demo account"}},
+		{name: "an admin with a password of its own", args: []string{"-check"}, env: production,
+			seed: [2]string{"admin", "a changed long password"}, wantPass: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			getenv := testGetenv(t, tc.env)
+			if tc.seed[0] != "" {
+				database, err := db.Open(t.Context(), getenv(databaseVariable))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := users.NewStore(database).CreateFirst(t.Context(), tc.seed[0], tc.seed[1]); err != nil {
+					t.Fatal(err)
+				}
+				database.Close()
+			}
 			var stdout strings.Builder
-			err := run(context.Background(), tc.args, testGetenv(t, tc.env), &stdout, io.Discard)
+			err := run(context.Background(), tc.args, getenv, &stdout, io.Discard)
 			if (err == nil) != tc.wantPass {
 				t.Errorf("run %q: error %v, want passed = %v; output:\n%s", tc.args, err, tc.wantPass, stdout.String())
 			}
@@ -944,6 +961,20 @@ func TestDeployCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWeakKeys checks the deploy check's test of a session key at its
+// bound: minDistinctKeyBytes different bytes pass, one fewer fails.
+func TestWeakKeys(t *testing.T) {
+	for distinct, want := range map[int]bool{minDistinctKeyBytes - 1: true, minDistinctKeyBytes: false} {
+		key := make([]byte, framework.HashKeyBytes)
+		for i := range key {
+			key[i] = byte(i % distinct)
+		}
+		if got := weakKeys([][]byte{key}); got != want {
+			t.Errorf("a key of %d different bytes: weak = %v, want %v", distinct, got, want)
+		}
 	}
 }
 

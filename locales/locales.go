@@ -99,7 +99,6 @@ func loadFS(fsys fs.FS) (*Catalogue, error) {
 	parser := &template.TextParser{Option: "missingkey=error"}
 	for _, tag := range tags {
 		c.languages = append(c.languages, &Localizer{
-			tag:       tag,
 			name:      tag.String(),
 			plain:     plain[tag],
 			parser:    parser,
@@ -188,16 +187,10 @@ func (c *Catalogue) Lookup(tag string) *Localizer {
 // catalogue makes one for each of its languages, which every request in
 // that language shares; it is safe for concurrent use.
 type Localizer struct {
-	tag       language.Tag
-	name      string            // tag.String(), made once: "zh-Hans"
+	name      string            // the language's BCP 47 tag, as the catalogue writes it: "zh-Hans"
 	plain     map[string]string // texts without placeholders, by ID: see plainTexts
 	parser    *template.TextParser
 	localizer *i18n.Localizer
-}
-
-// Tag returns the language, as a BCP 47 tag: en, zh-Hans.
-func (l *Localizer) Tag() language.Tag {
-	return l.tag
 }
 
 // Text returns the message id in l's language, with its placeholders

@@ -109,7 +109,7 @@ func (s *Store) Newest(ctx context.Context, user string, n int) ([]Note, error) 
 	if n < 1 {
 		return nil, fmt.Errorf("notes: the %d newest notes: want at least 1", n)
 	}
-	return s.query(ctx, newestFirst, user, n, 0)
+	return s.newest(ctx, user, n, 0)
 }
 
 // List returns page (from 1) of user's notes, newest first, perPage a
@@ -125,7 +125,7 @@ func (s *Store) List(ctx context.Context, user string, page, perPage int) ([]Not
 	if err != nil {
 		return nil, 0, fmt.Errorf("notes: counting the notes of %q: %w", user, err)
 	}
-	list, err := s.query(ctx, newestFirst, user, perPage, (page-1)*perPage)
+	list, err := s.newest(ctx, user, perPage, (page-1)*perPage)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -133,13 +133,14 @@ func (s *Store) List(ctx context.Context, user string, page, perPage int) ([]Not
 }
 
 // newestFirst selects $2 of the owner's notes, newest first, after
-// skipping $3 of them.
+// skipping $3 of them: the query of Newest and List.
 const newestFirst = "SELECT " + columns + " FROM notes WHERE user_id = " + ownerID +
 	" ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
 
-// query runs a SELECT of columns for user's notes and reads every row.
-func (s *Store) query(ctx context.Context, query, user string, args ...any) ([]Note, error) {
-	rows, err := s.db.QueryOften(ctx, query, append([]any{user}, args...)...) // the home page asks on every visit
+// newest returns limit of user's notes, newest first, after skipping
+// offset of them.
+func (s *Store) newest(ctx context.Context, user string, limit, offset int) ([]Note, error) {
+	rows, err := s.db.QueryOften(ctx, newestFirst, user, limit, offset) // the home page asks on every visit
 	if err != nil {
 		return nil, fmt.Errorf("notes: listing the notes of %q: %w", user, err)
 	}

@@ -171,8 +171,7 @@ var commonPasswords = sync.OnceValue(func() map[string]struct{} {
 // Store keeps the users in a database that package db opened. It is safe
 // for concurrent use, by any number of processes sharing the database.
 type Store struct {
-	db  *db.DB
-	now func() time.Time // time.Now, or a test's clock
+	db *db.DB
 
 	// hashing holds a token for each password check under way. Each
 	// takes passwordParams.Memory, so a flood of logins could otherwise
@@ -198,7 +197,6 @@ const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$Lc69z/2/Y4Szn/2CfAy8NQ$e0ZPoCX
 func NewStore(database *db.DB) *Store {
 	return &Store{
 		db:      database,
-		now:     time.Now,
 		hashing: make(chan struct{}, concurrentChecks()),
 		waiting: make(chan struct{}, MaxWaitingChecks),
 		maxWait: MaxHashWait,
@@ -218,7 +216,7 @@ func (s *Store) Create(ctx context.Context, name, password string) error {
 	}
 	_, err = s.db.ExecContext(ctx,
 		"INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3)",
-		Normalize(name), hash, s.now().Unix())
+		Normalize(name), hash, time.Now().Unix())
 	if db.IsUniqueViolation(err) {
 		return ErrTaken
 	}
@@ -242,7 +240,7 @@ func (s *Store) CreateFirst(ctx context.Context, name, password string) (bool, e
 	}
 	result, err := s.db.ExecContext(ctx,
 		"INSERT INTO users (username, password_hash, created_at) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM users)",
-		Normalize(name), hash, s.now().Unix())
+		Normalize(name), hash, time.Now().Unix())
 	if db.IsUniqueViolation(err) {
 		return false, nil // another instance added it first
 	}

@@ -8,20 +8,8 @@ import (
 	"time"
 
 	"example.com/miniweb/throttle"
+	"example.com/miniweb/users"
 )
-
-// logIn logs in to site as the demo account and returns the session
-// cookie.
-func (site *testSite) logIn(t *testing.T) *http.Cookie {
-	t.Helper()
-	login := Login(site.accounts.Authenticate, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
-	rec := site.serve(login, http.MethodPost, "/login", url.Values{"username": {"admin"}, "password": {"secure123"}})
-	cookies := rec.Result().Cookies()
-	if rec.Code != http.StatusSeeOther || len(cookies) != 1 {
-		t.Fatalf("logging in: %d, cookies %v", rec.Code, cookies)
-	}
-	return cookies[0]
-}
 
 // newPassword returns the form of a password change from current to
 // password, confirmed.
@@ -32,7 +20,7 @@ func newPassword(current, password string) url.Values {
 func TestAccountChangesPassword(t *testing.T) {
 	site := newTestSite(t)
 	account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
-	here, elsewhere := site.logIn(t), site.logIn(t) // this browser, and another
+	here, elsewhere := site.logInAs(t, "admin", "secure123"), site.logInAs(t, "admin", "secure123") // this browser, and another
 
 	rec := site.serve(account, http.MethodPost, "/account", newPassword("secure123", "correct horse battery staple"), here)
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/account" {
@@ -69,6 +57,8 @@ func TestAccountRefuses(t *testing.T) {
 	}{
 		{name: "wrong current password", form: newPassword("wrong", good), wantField: "current", wantText: english(t, wrongPassword)},
 		{name: "no current password", form: newPassword("", good), wantField: "current", wantText: english(t, wrongPassword)},
+		{name: "current password over the limit", form: newPassword(strings.Repeat("a", users.MaxPasswordBytes+1), good),
+			wantField: "current", wantText: english(t, wrongPassword)},
 		{name: "common new password", form: newPassword("secure123", "password1"), wantField: "password", wantText: "too common"},
 		{name: "confirmation differs", form: url.Values{"current": {"secure123"}, "password": {good}, "confirm": {"other"}},
 			wantField: "confirm", wantText: english(t, passwordsDiffer)},
@@ -77,7 +67,7 @@ func TestAccountRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			site := newTestSite(t)
 			account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
-			rec := site.serve(account, http.MethodPost, "/account", tc.form, site.logIn(t))
+			rec := site.serve(account, http.MethodPost, "/account", tc.form, site.logInAs(t, "admin", "secure123"))
 			if rec.Code != http.StatusUnprocessableEntity {
 				t.Fatalf("POST /account %s: %d, want %d", tc.name, rec.Code, http.StatusUnprocessableEntity)
 			}
@@ -96,7 +86,7 @@ func TestAccountRefuses(t *testing.T) {
 func TestAccountThrottled(t *testing.T) {
 	site := newTestSite(t)
 	account := Account(site.accounts, throttle.New(site.database, "test", time.Now), site.pages, site.sessions, site.catalogue, site.logger)
-	cookie := site.logIn(t)
+	cookie := site.logInAs(t, "admin", "secure123")
 	for i := range throttle.FailuresPerUserFromClient {
 		rec := site.serve(account, http.MethodPost, "/account", newPassword("wrong", "correct horse battery staple"), cookie)
 		if rec.Code != http.StatusUnprocessableEntity {

@@ -16,6 +16,11 @@ import (
 // notesPerPage is how many notes the list shows a page: 20.
 const notesPerPage = 20
 
+// maxNotesPage is the highest page number the list takes: 2^31, far past any
+// user's notes, and low enough that the page's first note, page times
+// notesPerPage, is an int everywhere. A higher one gets 400.
+const maxNotesPage = 1 << 31
+
 // The catalogue's IDs of the flash messages after a change to a note.
 const (
 	noteSaved   = "NoteSaved"
@@ -40,8 +45,8 @@ const (
 // A visitor without a session is sent to log in. A note that does not
 // exist, belongs to someone else, or whose id is not a positive whole
 // number ([framework.ParseID]) gets the same 404 page, so that an id
-// reveals nothing. A page number that is not a positive whole number gets
-// 400, one past the last page 404. A title (required, at most
+// reveals nothing. A page number that is not a positive whole number, or
+// is over [maxNotesPage], gets 400, one past the last page 404. A title (required, at most
 // [notes.MaxTitleRunes] characters) or body (at most [notes.MaxBodyRunes])
 // out of bounds shows the form again with 422 and the message next to the
 // field. Saving an edit over a newer version of the note, changed
@@ -112,7 +117,7 @@ func (v *notesView) list(w http.ResponseWriter, r *http.Request) {
 	page := int64(1)
 	if values, ok := r.URL.Query()["page"]; ok {
 		n, valid := framework.ParseID(values[0])
-		if !valid || n > 1<<31 {
+		if !valid || n > maxNotesPage {
 			http.Error(w, "400 bad request: page must be a positive whole number", http.StatusBadRequest)
 			return
 		}
