@@ -114,12 +114,7 @@ func TestMethodNotAllowedPageLanguages(t *testing.T) {
 		{"zh-CN", "zh-Hans", "405 不允许使用该方法"},
 		{"en-GB", "en", "405 Method Not Allowed"},
 	} {
-		req, err := http.NewRequest(http.MethodGet, server.URL+"/logout", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Accept-Language", tc.acceptLanguage)
-		res := send(t, browser(t), req)
+		res := getIn(t, browser(t), server.URL+"/logout", tc.acceptLanguage)
 		what := "GET /logout with Accept-Language " + tc.acceptLanguage
 		wantStatus(t, what, res, http.StatusMethodNotAllowed)
 		wantBody(t, what, res, "<h1>"+tc.heading+"</h1>")

@@ -621,13 +621,15 @@ func TestStartupAccounts(t *testing.T) {
 }
 
 // TestRun starts the server as main does, makes a request and stops it
-// by cancelling the context, as SIGINT does.
+// by cancelling the context, as SIGINT does; the access log, which the
+// server buffers, holds the request once run has returned.
 func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout := &lineWriter{lines: make(chan string, 1)}
+	stderr := &syncWriter{w: new(bytes.Buffer)}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, testGetenv(t, testKeys), stdout, io.Discard)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, testGetenv(t, testKeys), stdout, stderr)
 	}()
 	var line string
 	select {
@@ -663,6 +665,9 @@ func TestRun(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + address + "login"); err == nil {
 		t.Errorf("GET after shutdown: no error, want connection refused")
+	}
+	if log := stderr.w.(*bytes.Buffer).String(); !strings.Contains(log, "msg=request") || !strings.Contains(log, "path=/login status=200") {
+		t.Errorf("the log after run returned lacks the access log's record of GET /login:\n%s", log)
 	}
 }
 

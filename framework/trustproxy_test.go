@@ -49,9 +49,6 @@ func TestGuessScheme(t *testing.T) {
 	}
 }
 
-// TestURIReconstruction reproduces wsgiref.util.application_uri and
-// request_uri; the wants are what Python 3.11 returns for the same
-
 func TestClientIP(t *testing.T) {
 	tests := []struct {
 		name         string

@@ -46,10 +46,10 @@ const (
 // exist, belongs to someone else, or whose id is not a positive whole
 // number ([framework.ParseID]) gets the same 404 page, so that an id
 // reveals nothing. A page number that is not a positive whole number, or
-// is over [maxNotesPage], gets 400, one past the last page 404. A title (required, at most
-// [notes.MaxTitleRunes] characters) or body (at most [notes.MaxBodyRunes])
-// out of bounds shows the form again with 422 and the message next to the
-// field. Saving an edit over a newer version of the note, changed
+// is over [maxNotesPage], gets 400, one past the last page 404. A title
+// (required, at most [notes.MaxTitleRunes] characters) or body (at most
+// [notes.MaxBodyRunes]) out of bounds shows the form again with 422 and
+// the message next to the field. Saving an edit over a newer version of the note, changed
 // meanwhile in another tab or by another device, shows the form again
 // with 409 Conflict and both texts. Every change redirects with 303 See
 // Other and a flash message. Messages are in the request's language
