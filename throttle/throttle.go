@@ -12,7 +12,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"time"
 
@@ -122,29 +121,12 @@ func (t *Throttle) TryClient(ctx context.Context, client string) (retryAfter tim
 
 // take takes a token from b, which holds b.burst at most and refills
 // b.burst tokens each Window, and returns 0; or, when it has less than one,
-// leaves it as it is and returns how long until it has one. The upsert
-// refills and takes in one statement, and only if a token is there; it
-// makes the bucket full, less one, on its first use.
+// leaves it as it is and returns how long until it surely has one again:
+// Window/b.burst, the time a token takes to refill, since an empty bucket
+// holds less than one. The upsert refills and takes in one statement, and
+// only if a token is there; it makes the bucket full, less one, on its
+// first use.
 func (t *Throttle) take(ctx context.Context, b bucket, now time.Time) (time.Duration, error) {
-	wait, err := t.takeOnce(ctx, b, now)
-	if errors.Is(err, errVanished) {
-		// The bucket went between the two statements, swept or
-		// forgotten by a success: it is full now, so try again.
-		wait, err = t.takeOnce(ctx, b, now)
-		if errors.Is(err, errVanished) {
-			return time.Millisecond, nil
-		}
-	}
-	return wait, err
-}
-
-// errVanished is takeOnce's word for a bucket that was empty and then was
-// not there at all.
-var errVanished = errors.New("throttle: the bucket vanished")
-
-// takeOnce is take, but returns errVanished when the bucket, empty a
-// moment before, is gone when it looks for the wait.
-func (t *Throttle) takeOnce(ctx context.Context, b bucket, now time.Time) (time.Duration, error) {
 	perMillisecond := float64(b.burst) / float64(Window.Milliseconds())
 	const refilled = `CASE
 		WHEN throttle.tokens + (excluded.updated_at - throttle.updated_at) * CAST($4 AS DOUBLE PRECISION) > $2 THEN $2
@@ -157,25 +139,13 @@ func (t *Throttle) takeOnce(ctx context.Context, b bucket, now time.Time) (time.
 		WHERE `+refilled+` >= 1
 		RETURNING tokens`,
 		b.name, b.burst, now.UnixMilli(), perMillisecond).Scan(&left)
-	if err == nil {
+	switch {
+	case err == nil:
 		return 0, nil
+	case errors.Is(err, sql.ErrNoRows): // empty: the WHERE updated nothing
+		return Window / time.Duration(b.burst), nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("throttle: counting an attempt: %w", err)
-	}
-	// Empty: no row came back. Say when it will hold a token again.
-	var tokens float64
-	var updated int64
-	err = t.db.QueryRowContext(ctx, "SELECT tokens, updated_at FROM throttle WHERE bucket = $1", b.name).Scan(&tokens, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errVanished
-	}
-	if err != nil {
-		return 0, fmt.Errorf("throttle: reading a bucket: %w", err)
-	}
-	have := tokens + float64(now.UnixMilli()-updated)*perMillisecond
-	wait := time.Duration(math.Ceil((1-have)/perMillisecond)) * time.Millisecond
-	return max(wait, time.Millisecond), nil
+	return 0, fmt.Errorf("throttle: counting an attempt: %w", err)
 }
 
 // refund gives a token back to bucket, even when ctx, the request's, has
