@@ -80,7 +80,6 @@ type Session struct {
 type Sessions struct {
 	codecs      []securecookie.Codec
 	lifetime    time.Duration
-	idle        time.Duration
 	generations Generations
 	now         func() time.Time // time.Now, replaced in tests
 }
@@ -157,7 +156,6 @@ func NewSessions(generations Generations, lifetime time.Duration, keyPairs ...[]
 	return &Sessions{
 		codecs:      codecs,
 		lifetime:    lifetime,
-		idle:        SessionIdleTimeout,
 		generations: generations,
 		now:         time.Now,
 	}, nil
@@ -361,7 +359,7 @@ func (s *Sessions) valid(ctx context.Context, session Session) (bool, error) {
 	if session.User == "" {
 		return true, nil // flash messages only: nothing to protect
 	}
-	if now.Sub(time.Unix(session.LastSeen, 0)) > s.idle {
+	if now.Sub(time.Unix(session.LastSeen, 0)) > SessionIdleTimeout {
 		return false, nil
 	}
 	generation, err := s.generations.Generation(ctx, session.User)

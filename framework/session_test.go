@@ -333,8 +333,11 @@ func TestSessionsExpire(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newTestSessions(t, keyPair('a')...)
-			s.idle = 2 * testLifetime // out of the way: this test is about the lifetime
-			cookie, _ := saveCookie(t, s, "", "/", start(t, s, "ann"))
+			session := start(t, s, "ann")
+			// Last seen at the Load, so that the idle timeout is out of
+			// the way: this test is about the lifetime.
+			session.LastSeen = testTime.Add(tc.after).Unix()
+			cookie, _ := saveCookie(t, s, "", "/", session)
 			s.now = func() time.Time { return testTime.Add(tc.after) }
 			got, cookies := load(s, cookie.Name, cookie.Value)
 			if got.User != tc.wantUser {
