@@ -1,10 +1,7 @@
 package main
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -198,29 +195,5 @@ func TestLanguageSwitch(t *testing.T) {
 			res = do(t, client, http.MethodGet, base+"/language", nil)
 			wantStatus(t, "GET /language", res, http.StatusMethodNotAllowed)
 		})
-	}
-}
-
-// TestServerErrorPageLanguage checks that the 500 page that panic
-// recovery renders speaks the request's language too.
-func TestServerErrorPageLanguage(t *testing.T) {
-	config, err := parseConfig(nil, testGetenv(t, testKeys), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := newRoutes(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	app.routes["/panic"] = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("a bug") })
-	r := httptest.NewRequest(http.MethodGet, "/panic", nil)
-	r.Header.Set("Accept-Language", "zh-CN")
-	recorder := httptest.NewRecorder()
-	withMiddleware(config, slog.New(slog.DiscardHandler), app).ServeHTTP(recorder, r)
-	res := response{status: recorder.Code, header: recorder.Header(), body: recorder.Body.String()}
-	wantStatus(t, "GET /panic in Chinese", res, http.StatusInternalServerError)
-	wantBody(t, "GET /panic in Chinese", res, "500 服务器内部错误")
-	if got := res.header.Get("Content-Language"); got != "zh-Hans" {
-		t.Errorf("GET /panic in Chinese: Content-Language = %q, want zh-Hans", got)
 	}
 }

@@ -983,35 +983,51 @@ func TestWeakKeys(t *testing.T) {
 	}
 }
 
-// TestServerErrorPageUnderMount checks that the 500 page, which panic
-// recovery renders, links inside the mount like every other page.
-func TestServerErrorPageUnderMount(t *testing.T) {
-	config, err := parseConfig([]string{"-mount", "/app"}, testGetenv(t, testKeys), io.Discard)
-	if err != nil {
-		t.Fatal(err)
+// TestServerErrorPage checks the 500 page that panic recovery renders:
+// its links stay inside the mount, it speaks the request's language, it
+// has the security headers, which are set outside Recover, and it shows
+// nothing of the panic.
+func TestServerErrorPage(t *testing.T) {
+	tests := []struct {
+		mount, acceptLanguage  string
+		wantBody, wantLanguage string
+	}{
+		{mount: "/app", wantBody: `href="/app/static/style.css"`, wantLanguage: "en"},
+		{acceptLanguage: "zh-CN", wantBody: "500 服务器内部错误", wantLanguage: "zh-Hans"},
 	}
-	app, err := newRoutes(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	app.routes["/boom"] = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("the secret detail") })
-	recorder := httptest.NewRecorder()
-	withMiddleware(config, slog.New(slog.DiscardHandler), app).ServeHTTP(recorder, httptest.NewRequest(http.MethodGet, "/app/boom", nil))
-	res := response{status: recorder.Code, header: recorder.Header(), body: recorder.Body.String()}
-	wantStatus(t, "GET /app/boom", res, http.StatusInternalServerError)
-	wantBody(t, "GET /app/boom", res, `href="/app/static/style.css"`)
-	// The security headers are set outside Recover, so the 500 page has them.
-	for name, want := range map[string]string{
-		"X-Content-Type-Options":  "nosniff",
-		"Content-Security-Policy": framework.ContentSecurityPolicy,
-		"Referrer-Policy":         framework.ReferrerPolicy,
-	} {
-		if got := res.header.Get(name); got != want {
-			t.Errorf("GET /app/boom: %s = %q, want %q", name, got, want)
+	for _, tc := range tests {
+		config, err := parseConfig(mountArgs(tc.mount), testGetenv(t, testKeys), io.Discard)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if strings.Contains(res.body, "secret detail") {
-		t.Errorf("GET /app/boom: the 500 page shows the panic:\n%s", res.body)
+		app, err := newRoutes(t.Context(), config, openTestDatabase(t, config), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		app.routes["/boom"] = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("the secret detail") })
+		r := httptest.NewRequest(http.MethodGet, tc.mount+"/boom", nil)
+		if tc.acceptLanguage != "" {
+			r.Header.Set("Accept-Language", tc.acceptLanguage)
+		}
+		recorder := httptest.NewRecorder()
+		withMiddleware(config, slog.New(slog.DiscardHandler), app).ServeHTTP(recorder, r)
+		res := response{status: recorder.Code, header: recorder.Header(), body: recorder.Body.String()}
+		what := "GET " + tc.mount + "/boom with Accept-Language " + tc.acceptLanguage
+		wantStatus(t, what, res, http.StatusInternalServerError)
+		wantBody(t, what, res, tc.wantBody)
+		for name, want := range map[string]string{
+			"X-Content-Type-Options":  "nosniff",
+			"Content-Security-Policy": framework.ContentSecurityPolicy,
+			"Referrer-Policy":         framework.ReferrerPolicy,
+			"Content-Language":        tc.wantLanguage,
+		} {
+			if got := res.header.Get(name); got != want {
+				t.Errorf("%s: %s = %q, want %q", what, name, got, want)
+			}
+		}
+		if strings.Contains(res.body, "secret detail") {
+			t.Errorf("%s: the 500 page shows the panic:\n%s", what, res.body)
+		}
 	}
 }
 
