@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"testing/iotest"
 )
 
 // chunkedPost returns a POST / request with a chunked body, body being
@@ -63,19 +62,6 @@ func chunkedTests() []parseTest {
 		{name: "gzip then chunked", raw: "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", want: http.StatusNotImplemented},
 		{name: "Transfer-Encoding and Content-Length", raw: "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", want: http.StatusBadRequest},
 		{name: "Transfer-Encoding in HTTP/1.0", raw: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", want: http.StatusBadRequest},
-	}
-}
-
-func TestReadChunked(t *testing.T) {
-	for _, tc := range chunkedTests() {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, got := parse(tc.reader(), defaultLimits()); got != tc.want {
-				t.Errorf("%.80q: status = %d, want %d", tc.raw, got, tc.want)
-			}
-			if _, got := parse(iotest.OneByteReader(tc.reader()), defaultLimits()); got != tc.want {
-				t.Errorf("%.80q one byte at a time: status = %d, want %d", tc.raw, got, tc.want)
-			}
-		})
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"testing/iotest"
 	"testing/synctest"
 	"time"
 )
@@ -142,30 +141,6 @@ func hardeningTests() []parseTest {
 		{name: "HTTP/2 preface", raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", want: http.StatusHTTPVersionNotSupported},
 		{name: "HTTP/0.9", raw: "GET / HTTP/0.9\r\nHost: x\r\n\r\n", want: http.StatusHTTPVersionNotSupported},
 		{name: "HTTP/3.0", raw: "GET / HTTP/3.0\r\nHost: x\r\n\r\n", want: http.StatusHTTPVersionNotSupported},
-	}
-}
-
-// TestReadRequestHardening checks that the server answers each row of
-// hardeningTests with its status.
-func TestReadRequestHardening(t *testing.T) {
-	for _, tc := range hardeningTests() {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, got := parse(tc.reader(), defaultLimits()); got != tc.want {
-				t.Errorf("%.80q: status = %d, want %d", tc.raw, got, tc.want)
-			}
-		})
-	}
-}
-
-// TestReadRequestHardeningOneByte checks that a request sent one byte at a
-// time is parsed just as one sent all at once.
-func TestReadRequestHardeningOneByte(t *testing.T) {
-	for _, tc := range hardeningTests() {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, got := parse(iotest.OneByteReader(tc.reader()), defaultLimits()); got != tc.want {
-				t.Errorf("%.80q one byte at a time: status = %d, want %d", tc.raw, got, tc.want)
-			}
-		})
 	}
 }
 

@@ -114,21 +114,15 @@ func parse(rd io.Reader, lim limits) (*request, int) {
 	return r, -1
 }
 
+// TestReadRequest checks that readRequest and readBody answer each row of
+// parseTests, hardeningTests and chunkedTests with its status, whether
+// the request comes all at once or one byte at a time.
 func TestReadRequest(t *testing.T) {
-	for _, tc := range parseTests() {
+	for _, tc := range slices.Concat(parseTests(), hardeningTests(), chunkedTests()) {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, got := parse(tc.reader(), defaultLimits()); got != tc.want {
 				t.Errorf("%.80q: status = %d, want %d", tc.raw, got, tc.want)
 			}
-		})
-	}
-}
-
-// TestReadRequestOneByte checks that a request sent one byte at a time is
-// parsed just as one sent all at once.
-func TestReadRequestOneByte(t *testing.T) {
-	for _, tc := range parseTests() {
-		t.Run(tc.name, func(t *testing.T) {
 			if _, got := parse(iotest.OneByteReader(tc.reader()), defaultLimits()); got != tc.want {
 				t.Errorf("%.80q one byte at a time: status = %d, want %d", tc.raw, got, tc.want)
 			}
