@@ -118,18 +118,21 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("%s: page %s with status %d, want %s with status %d", what, res.URL, res.Status, url, http.StatusOK)
 		}
 	}
-	login := func(what string) {
+	// logInAs logs in with the form as user, whose name as the store
+	// keeps it is shown, and lands on the home page.
+	logInAs := func(what, user, password, shown string) {
 		t.Helper()
 		steps(what,
 			chromedp.Navigate(app.URL+"/login"),
-			chromedp.SendKeys(chromedp.ID("username"), "admin"),
-			chromedp.SendKeys(chromedp.ID("password"), "secure123"),
+			chromedp.SendKeys(chromedp.ID("username"), user),
+			chromedp.SendKeys(chromedp.ID("password"), password),
 		)
 		click(what, `main form button[type="submit"]`, app.URL+"/home")
-		if got, want := text(what, "main h1"), "Welcome back, admin!"; got != want {
+		if got, want := text(what, "main h1"), "Welcome back, "+shown+"!"; got != want {
 			t.Fatalf("%s: heading = %q, want %q", what, got, want)
 		}
 	}
+	login := func(what string) { t.Helper(); logInAs(what, "admin", "secure123", "admin") }
 	// wantHome visits /home and checks whether the browser is logged in.
 	wantHome := func(what string, loggedIn bool) {
 		t.Helper()
@@ -218,14 +221,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("after changing the password: message = %q, want the change confirmed", got)
 	}
 	click("log out after changing the password", ".logout button", app.URL+"/login")
-	steps("log in with the new password",
-		chromedp.SendKeys(chromedp.ID("username"), "newcomer"),
-		chromedp.SendKeys(chromedp.ID("password"), "a second long password"),
-	)
-	click("log in with the new password", `main form button[type="submit"]`, app.URL+"/home")
-	if got, want := text("after logging in with the new password", "main h1"), "Welcome back, newcomer!"; got != want {
-		t.Errorf("after logging in with the new password: heading = %q, want %q", got, want)
-	}
+	logInAs("log in with the new password", "newcomer", "a second long password", "newcomer")
 
 	// The newcomer writes a note, edits it, sees the flash, and deletes it.
 	steps("fill in a new note",
@@ -262,11 +258,7 @@ func TestBrowser(t *testing.T) {
 	}
 	// The newcomer deletes it.
 	click("log out admin", ".logout button", app.URL+"/login")
-	steps("log in as the newcomer again",
-		chromedp.SendKeys(chromedp.ID("username"), "newcomer"),
-		chromedp.SendKeys(chromedp.ID("password"), "a second long password"),
-	)
-	click("log in as the newcomer again", `main form button[type="submit"]`, app.URL+"/home")
+	logInAs("log in as the newcomer again", "newcomer", "a second long password", "newcomer")
 	steps("open the note", chromedp.Navigate(notePage))
 	click("delete the note", "button.danger", app.URL+"/notes")
 	if got := text("after deleting the note", ".flash"); got != "Note deleted." {
