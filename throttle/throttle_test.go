@@ -285,6 +285,35 @@ func TestThrottleSweep(t *testing.T) {
 	}
 }
 
+// TestThrottleSweepEvery checks that a throttle sweeps at most once every
+// sweepEvery: a bucket that is due just after a sweep stays until the
+// next one.
+func TestThrottleSweepEvery(t *testing.T) {
+	throttle, c := newTestThrottle(t)
+	count := func() int {
+		var n int
+		if err := throttle.db.QueryRowContext(t.Context(), "SELECT count(*) FROM throttle WHERE bucket LIKE '%user:old'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	fail(t, throttle, "first", "192.0.2.1", 1) // sweeps the empty table: the next sweep is sweepEvery away
+	c.advance(sweepEvery / 2)
+	fail(t, throttle, "old", "192.0.2.2", 1) // due a Window from now
+	c.advance(Window)
+	fail(t, throttle, "a", "192.0.2.3", 1) // sweeps: old is a Window old, but not yet more
+	c.advance(sweepEvery / 2)
+	fail(t, throttle, "b", "192.0.2.4", 1) // no sweep: the last was sweepEvery/2 ago
+	if n := count(); n != 2 {
+		t.Fatalf("old's buckets before the next sweep is due: %d, want 2", n)
+	}
+	c.advance(sweepEvery / 2)
+	fail(t, throttle, "c", "192.0.2.5", 1) // sweeps
+	if n := count(); n != 0 {
+		t.Errorf("old's buckets after the next sweep: %d, want 0", n)
+	}
+}
+
 // TestThrottleDatabaseDown checks that a database that has gone away is
 // an error, never an attempt let through.
 func TestThrottleDatabaseDown(t *testing.T) {
