@@ -476,30 +476,34 @@ func TestEmpty(t *testing.T) {
 
 // TestAuthenticateBusy checks the bounds on the queue of password checks:
 // with every hashing slot taken, a check waits MaxHashWait at most and
-// then gets ErrBusy; with MaxWaitingChecks waiting, one more gets ErrBusy
-// at once. Neither hashes.
+// then gets ErrBusy; with MaxWaitingChecks waiting, one more, the limit
+// plus one, gets ErrBusy at once. None hashes.
 func TestAuthenticateBusy(t *testing.T) {
 	shared := newTestStore(t, map[string]string{"admin": "secure123"})
 	synctest.Test(t, func(t *testing.T) {
 		store := *shared
-		store.hashing = make(chan struct{}) // no slot free, ever
-		store.waiting = make(chan struct{}, 1)
+		store.hashing = make(chan struct{})                   // no slot free, ever
+		store.waiting = make(chan struct{}, MaxWaitingChecks) // made in the bubble, as NewStore makes it
 		store.compare = func(password, hash string) (bool, error) {
 			t.Error("a password was hashed with no slot free")
 			return false, nil
 		}
 		start := time.Now()
-		waited := make(chan error, 1)
-		go func() {
-			_, err := store.Authenticate(context.Background(), "admin", "secure123")
-			waited <- err
-		}()
-		synctest.Wait() // the first check waits for a slot
-		if _, err := store.Authenticate(context.Background(), "admin", "secure123"); !errors.Is(err, ErrBusy) {
-			t.Errorf("a check with the queue full: %v, want ErrBusy at once", err)
+		waited := make(chan error, MaxWaitingChecks)
+		for range MaxWaitingChecks {
+			go func() {
+				_, err := store.Authenticate(context.Background(), "admin", "secure123")
+				waited <- err
+			}()
 		}
-		if err := <-waited; !errors.Is(err, ErrBusy) || time.Since(start) != MaxHashWait {
-			t.Errorf("a check that waited: %v after %v, want ErrBusy after %v", err, time.Since(start), MaxHashWait)
+		synctest.Wait() // MaxWaitingChecks checks wait for a slot
+		if _, err := store.Authenticate(context.Background(), "admin", "secure123"); !errors.Is(err, ErrBusy) || time.Since(start) != 0 {
+			t.Errorf("check %d with the queue full: %v after %v, want ErrBusy at once", MaxWaitingChecks+1, err, time.Since(start))
+		}
+		for range MaxWaitingChecks {
+			if err := <-waited; !errors.Is(err, ErrBusy) || time.Since(start) != MaxHashWait {
+				t.Fatalf("a check that waited: %v after %v, want ErrBusy after %v", err, time.Since(start), MaxHashWait)
+			}
 		}
 		if err := store.Create(context.Background(), "bob", "a long password"); !errors.Is(err, ErrBusy) {
 			t.Errorf("Create with no slot free: %v, want ErrBusy", err)
