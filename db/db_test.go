@@ -13,16 +13,8 @@ import (
 	"example.com/miniweb/internal/testdb"
 )
 
-// engines returns the URL of a fresh database of each engine, by name.
-func engines(t *testing.T) map[string]func(t *testing.T) string {
-	return map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return testdb.SQLiteURL(t) },
-		"postgres": func(t *testing.T) string { return testdb.PostgresURL(t) },
-	}
-}
-
 func TestOpenMigrates(t *testing.T) {
-	for name, url := range engines(t) {
+	for name, url := range testdb.Engines() {
 		t.Run(name, func(t *testing.T) {
 			database, err := db.Open(t.Context(), url(t))
 			if err != nil {
@@ -44,7 +36,7 @@ func TestOpenMigrates(t *testing.T) {
 // a flood of requests waits for a connection instead of opening more.
 func TestConnectionLimits(t *testing.T) {
 	want := map[string]int{"sqlite": db.MaxSQLiteConnections, "postgres": db.MaxPostgresConnections}
-	for name, url := range engines(t) {
+	for name, url := range testdb.Engines() {
 		t.Run(name, func(t *testing.T) {
 			database, err := db.Open(t.Context(), url(t))
 			if err != nil {
@@ -144,7 +136,7 @@ func TestOpenErrors(t *testing.T) {
 // TestIsUniqueViolation checks the one error the stores branch on, on
 // both engines, under concurrent inserts of one name.
 func TestIsUniqueViolation(t *testing.T) {
-	for name, url := range engines(t) {
+	for name, url := range testdb.Engines() {
 		t.Run(name, func(t *testing.T) {
 			database, err := db.Open(t.Context(), url(t))
 			if err != nil {
@@ -214,7 +206,7 @@ func TestOpenTogether(t *testing.T) {
 // on SQLite and none on PostgreSQL; that a query the engine refuses is an
 // error and is not kept; and that after Close they fail.
 func TestQueryOften(t *testing.T) {
-	for name, url := range engines(t) {
+	for name, url := range testdb.Engines() {
 		t.Run(name, func(t *testing.T) {
 			database, err := db.Open(t.Context(), url(t))
 			if err != nil {

@@ -14,14 +14,6 @@ import (
 	"example.com/miniweb/internal/testdb"
 )
 
-// engines returns, by name, a function that gives a test a fresh database
-// of each engine, with the users ann and bob: SQLite always, PostgreSQL
-// where it is installed (and always under CI).
-var engines = map[string]func(t *testing.T) string{
-	"sqlite":   func(t *testing.T) string { return testdb.SQLiteURL(t) },
-	"postgres": func(t *testing.T) string { return testdb.PostgresURL(t) },
-}
-
 // newTestStore returns a store over a fresh database at url, with the
 // users ann and bob and a clock that moves on a second at each reading.
 func newTestStore(t *testing.T, url string) *Store {
@@ -55,7 +47,7 @@ func create(t *testing.T, store *Store, user, title string) int64 {
 }
 
 func TestNotes(t *testing.T) {
-	for engine, url := range engines {
+	for engine, url := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			store := newTestStore(t, url(t))
 			id := create(t, store, "ann", "first")
@@ -140,7 +132,7 @@ func TestList(t *testing.T) {
 // TestUpdateRace saves one version of a note from many editors at once, on
 // both engines: exactly one edit wins, and every other one is a conflict.
 func TestUpdateRace(t *testing.T) {
-	for engine, url := range engines {
+	for engine, url := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			store := newTestStore(t, url(t))
 			id := create(t, store, "ann", "contested")

@@ -30,14 +30,6 @@ func (c *clock) advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// engines returns, by name, a function that opens a fresh database of
-// each engine for a test: SQLite always, PostgreSQL where it is installed
-// (and always under CI).
-var engines = map[string]func(t *testing.T) string{
-	"sqlite":   func(t *testing.T) string { return testdb.SQLiteURL(t) },
-	"postgres": func(t *testing.T) string { return testdb.PostgresURL(t) },
-}
-
 func openDB(t *testing.T, url string) *db.DB {
 	t.Helper()
 	database, err := db.Open(t.Context(), url)
@@ -186,7 +178,7 @@ func TestThrottleAllAtOnce(t *testing.T) {
 		{"one client", func(int) string { return "192.0.2.1" }, FailuresPerUserFromClient},
 		{"many clients", func(i int) string { return fmt.Sprintf("10.0.0.%d", i) }, FailuresPerUser},
 	}
-	for engine, url := range engines {
+	for engine, url := range testdb.Engines() {
 		for _, tc := range tests {
 			t.Run(engine+"/"+tc.name, func(t *testing.T) {
 				database := openDB(t, url(t))
@@ -326,7 +318,7 @@ func TestThrottleDatabaseDown(t *testing.T) {
 }
 
 func BenchmarkThrottleTry(b *testing.B) {
-	database, err := db.Open(b.Context(), "sqlite:"+b.TempDir()+"/bench.db")
+	database, err := db.Open(b.Context(), testdb.SQLiteURL(b))
 	if err != nil {
 		b.Fatal(err)
 	}

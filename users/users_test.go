@@ -19,14 +19,6 @@ import (
 	"example.com/miniweb/internal/testdb"
 )
 
-// engines returns, by name, a function that opens a fresh database of
-// each engine for a test: SQLite always, PostgreSQL where it is installed
-// (and always under CI).
-var engines = map[string]func(t *testing.T) *db.DB{
-	"sqlite":   func(t *testing.T) *db.DB { return open(t, testdb.SQLiteURL(t)) },
-	"postgres": func(t *testing.T) *db.DB { return open(t, testdb.PostgresURL(t)) },
-}
-
 func open(t *testing.T, url string) *db.DB {
 	t.Helper()
 	database, err := db.Open(t.Context(), url)
@@ -59,9 +51,9 @@ func TestAuthenticate(t *testing.T) {
 		"han":   strings.Repeat("密码安全测试", 10) + "密码安全",
 		"emoji": strings.Repeat("🔑", 64),
 	}
-	for engine, open := range engines {
+	for engine, url := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
-			store := NewStore(open(t))
+			store := NewStore(open(t, url(t)))
 			for name, password := range passwords {
 				if err := store.Create(t.Context(), name, password); err != nil {
 					t.Fatal(err)
@@ -180,9 +172,9 @@ func TestCommonPasswordsFile(t *testing.T) {
 // taken, and that 50 simultaneous sign-ups of one name make exactly one
 // account, on both engines.
 func TestCreateTaken(t *testing.T) {
-	for engine, open := range engines {
+	for engine, url := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
-			store := NewStore(open(t))
+			store := NewStore(open(t, url(t)))
 			if err := store.Create(t.Context(), "Admin", "secure123"); err != nil {
 				t.Fatal(err)
 			}
@@ -242,9 +234,9 @@ func TestCreateFirst(t *testing.T) {
 // TestGenerations checks that Revoke moves a user's generation on, in
 // the database, so that another store over it sees the same.
 func TestGenerations(t *testing.T) {
-	for engine, open := range engines {
+	for engine, url := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
-			database := open(t)
+			database := open(t, url(t))
 			first := NewStore(database)
 			second := NewStore(database) // another instance
 			if err := first.Create(t.Context(), "ann", "a long password"); err != nil {
@@ -459,9 +451,9 @@ func TestChangePasswordRace(t *testing.T) {
 }
 
 func TestEmpty(t *testing.T) {
-	for engine, open := range engines {
+	for engine, url := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
-			store := NewStore(open(t))
+			store := NewStore(open(t, url(t)))
 			for i, want := range []bool{true, false} {
 				if empty, err := store.Empty(t.Context()); empty != want || err != nil {
 					t.Errorf("Empty with %d users: %v, %v; want %v", i, empty, err, want)

@@ -19,6 +19,13 @@ import (
 	"testing"
 )
 
+// Engines returns, by name ("sqlite", "postgres"), a function that makes
+// a fresh database of that engine for a test and returns its URL:
+// SQLiteURL and PostgresURL. Tests that run on both engines range over it.
+func Engines() map[string]func(testing.TB) string {
+	return map[string]func(testing.TB) string{"sqlite": SQLiteURL, "postgres": PostgresURL}
+}
+
 // SQLiteURL returns the URL of a new SQLite database file in a directory
 // that t removes when it ends: a real file, so that locking between
 // connections is the one production sees.
