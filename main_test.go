@@ -624,34 +624,19 @@ func TestStartupAccounts(t *testing.T) {
 // by cancelling the context, as SIGINT does; the access log, which the
 // server buffers, holds the request once run has returned.
 func TestRun(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	stdout := &lineWriter{lines: make(chan string, 1)}
 	stderr := &syncWriter{w: new(bytes.Buffer)}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, testGetenv(t, testKeys), stdout, stderr)
-	}()
-	var line string
-	select {
-	case line = <-stdout.lines:
-	case err := <-done:
-		t.Fatalf("run returned before serving: %v", err)
-	}
-	_, rest, ok := strings.Cut(line, "http://")
-	if !ok {
-		t.Fatalf("start-up line %q has no URL", line)
-	}
-	address, _, _ := strings.Cut(rest, " ")
+	line, cancel, done := startRun(t, []string{"-addr", "127.0.0.1:0"}, testGetenv(t, testKeys), stderr)
+	address := servingAddress(t, line)
 	if !strings.Contains(line, "admin / secure123") {
 		t.Errorf("start-up line %q does not name the demo account it created", line)
 	}
-	res := do(t, browser(t), http.MethodGet, "http://"+address+"login", nil)
+	res := do(t, browser(t), http.MethodGet, "http://"+address+"/login", nil)
 	wantStatus(t, "GET /login", res, http.StatusOK)
 	// The server run starts is newServer's, with its limits. On a
 	// kept-alive connection net/http reads up to 4 KiB of the next request
 	// before it sets the limit, so the padding is over MaxHeaderBytes by
 	// twice net/http's 4 KiB of slack.
-	req, err := http.NewRequest(http.MethodGet, "http://"+address+"login", nil)
+	req, err := http.NewRequest(http.MethodGet, "http://"+address+"/login", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -663,12 +648,44 @@ func TestRun(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("run after cancel: %v, want nil", err)
 	}
-	if _, err := http.Get("http://" + address + "login"); err == nil {
+	if _, err := http.Get("http://" + address + "/login"); err == nil {
 		t.Errorf("GET after shutdown: no error, want connection refused")
 	}
 	if log := stderr.w.(*bytes.Buffer).String(); !strings.Contains(log, "msg=request") || !strings.Contains(log, "path=/login status=200") {
 		t.Errorf("the log after run returned lacks the access log's record of GET /login:\n%s", log)
 	}
+}
+
+// startRun starts run with args and getenv, as main does, with its log
+// going to stderr, and waits for its start-up line. It returns the line,
+// cancel, which stops run as SIGINT does, and done, which then delivers
+// run's error. The test fails if run returns before serving; run is
+// stopped when the test ends.
+func startRun(t *testing.T, args []string, getenv func(string) string, stderr io.Writer) (line string, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	stdout := &lineWriter{lines: make(chan string, 1)}
+	result := make(chan error, 1)
+	go func() { result <- run(ctx, args, getenv, stdout, stderr) }()
+	select {
+	case line = <-stdout.lines:
+	case err := <-result:
+		t.Fatalf("run %q returned before serving: %v", args, err)
+	}
+	return line, cancel, result
+}
+
+// servingAddress returns the host:port of the URL that a start-up line
+// names: "miniweb: serving http://127.0.0.1:8080/ (…)".
+func servingAddress(t *testing.T, line string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(line, "http://")
+	if !ok {
+		t.Fatalf("start-up line %q has no URL", line)
+	}
+	address, _, _ := strings.Cut(rest, "/")
+	return address
 }
 
 // lineWriter sends each write to lines.
@@ -1096,18 +1113,8 @@ func TestDevWarning(t *testing.T) {
 		{addr: "127.0.0.1:0", want: false},
 		{addr: "0.0.0.0:0", want: true},
 	} {
-		ctx, cancel := context.WithCancel(context.Background())
-		stdout := &lineWriter{lines: make(chan string, 1)}
-		var stderr syncWriter
 		var log bytes.Buffer
-		stderr.w = &log
-		done := make(chan error, 1)
-		go func() { done <- run(ctx, []string{"-dev", "-addr", tc.addr}, testGetenv(t, testKeys), stdout, &stderr) }()
-		select {
-		case <-stdout.lines:
-		case err := <-done:
-			t.Fatalf("run -dev -addr %s returned before serving: %v", tc.addr, err)
-		}
+		_, cancel, done := startRun(t, []string{"-dev", "-addr", tc.addr}, testGetenv(t, testKeys), &syncWriter{w: &log})
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("run -dev -addr %s after cancel: %v", tc.addr, err)

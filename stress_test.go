@@ -353,29 +353,9 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			stdout := &lineWriter{lines: make(chan string, 1)}
 			var stderr bytes.Buffer
-			done := make(chan error, 1)
-			go func() {
-				done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, testGetenv(t, testKeys), stdout, &syncWriter{w: &stderr})
-			}()
-			var line string
-			select {
-			case line = <-stdout.lines:
-			case err := <-done:
-				t.Fatalf("run returned before serving: %v", err)
-			}
-			fields := strings.Fields(line)
-			if len(fields) < 3 {
-				t.Fatalf("start-up line %q has no URL", line)
-			}
-			serving, err := url.Parse(fields[2])
-			if err != nil {
-				t.Fatalf("start-up line %q: %v", line, err)
-			}
-			address := serving.Host
+			line, cancel, done := startRun(t, []string{"-addr", "127.0.0.1:0"}, testGetenv(t, testKeys), &syncWriter{w: &stderr})
+			address := servingAddress(t, line)
 
 			conn, err := net.Dial("tcp", address)
 			if err != nil {
