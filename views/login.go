@@ -88,12 +88,7 @@ func Login(authenticate func(ctx context.Context, username, password string) (bo
 			// that no answer tells an attacker more than another. Invalid
 			// input costs no password hash and counts against the client
 			// alone: the throttle then never holds an overlong user name.
-			errs := framework.FieldErrors{}
-			errs.Required(form, "username", failure)
-			errs.Required(form, "password", failure)
-			errs.MaxLength(form, "username", maxUsernameBytes, failure)
-			errs.MaxLength(form, "password", users.MaxPasswordBytes, failure)
-			if len(errs) > 0 {
+			if username == "" || password == "" || len(username) > maxUsernameBytes || len(password) > users.MaxPasswordBytes {
 				retryAfter, err := attempts.TryClient(r.Context(), client)
 				switch {
 				case err != nil:
