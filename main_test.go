@@ -16,6 +16,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -653,6 +655,24 @@ func TestRun(t *testing.T) {
 	}
 	if log := stderr.w.(*bytes.Buffer).String(); !strings.Contains(log, "msg=request") || !strings.Contains(log, "path=/login status=200") {
 		t.Errorf("the log after run returned lacks the access log's record of GET /login:\n%s", log)
+	}
+}
+
+// TestFastCGISocketMode checks that run -fcgi makes its unix socket with
+// FastCGISocketMode, so that the web server's workers can connect.
+func TestFastCGISocketMode(t *testing.T) {
+	socket := filepath.Join(t.TempDir(), "miniweb.sock")
+	_, cancel, done := startRun(t, []string{"-fcgi", socket}, testGetenv(t, testKeys), io.Discard)
+	info, err := os.Stat(socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Mode().Perm(); got != FastCGISocketMode {
+		t.Errorf("the FastCGI socket's mode = %v, want %v", got, os.FileMode(FastCGISocketMode))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run -fcgi after cancel: %v", err)
 	}
 }
 
